@@ -1,0 +1,125 @@
+//! Reconnect delays: the capped exponential ceiling and the jitter drawn below it.
+
+use super::config::{Backoff, Jitter};
+use super::types::Millis;
+
+/// A small seeded generator (SplitMix64) for jitter.
+///
+/// The machine owns one, seeded by its caller: the driver seeds it from
+/// `crypto.getRandomValues`, tests from a fixed number, so every run of a test is the same.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator whose sequence is fixed by `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number uniform in `[0, 1]`.
+    pub fn unit(&mut self) -> f64 {
+        // 53 random bits over 2^53 - 1, so both ends can be drawn.
+        (self.next_u64() >> 11) as f64 / ((1u64 << 53) - 1) as f64
+    }
+}
+
+impl Backoff {
+    /// The largest delay before attempt `attempt` (1 for the first retry), in ms:
+    /// `min(max_delay, initial_delay × factor^(attempt−1))`.
+    pub fn ceiling(&self, attempt: u32) -> f64 {
+        let exponent = attempt.saturating_sub(1).min(i32::MAX as u32) as i32;
+        (self.initial_delay * self.factor.powi(exponent)).min(self.max_delay)
+    }
+
+    /// The smallest delay jitter can draw before `attempt`, in ms.
+    pub fn floor(&self, attempt: u32) -> f64 {
+        match self.jitter {
+            Jitter::Full => 0.0,
+            Jitter::Equal => self.ceiling(attempt) / 2.0,
+            Jitter::None => self.ceiling(attempt),
+        }
+    }
+
+    /// Draws the delay before `attempt`, in whole ms, within `[floor, ceiling]` rounded.
+    pub fn delay(&self, attempt: u32, rng: &mut Rng) -> Millis {
+        let (low, high) = (self.floor(attempt), self.ceiling(attempt));
+        let drawn = low + (high - low) * rng.unit();
+        drawn.round().clamp(0.0, high.round()) as Millis
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backoff(jitter: Jitter) -> Backoff {
+        Backoff {
+            jitter,
+            ..Backoff::default()
+        }
+    }
+
+    #[test]
+    fn ceiling_grows_by_factor_and_caps() {
+        let b = backoff(Jitter::None);
+        let ceilings: Vec<f64> = (1..=7).map(|n| b.ceiling(n)).collect();
+        assert_eq!(
+            ceilings,
+            [1000.0, 2000.0, 4000.0, 8000.0, 16000.0, 30000.0, 30000.0]
+        );
+        assert_eq!(b.ceiling(u32::MAX), 30000.0);
+        let flat = Backoff { factor: 1.0, ..b };
+        assert_eq!(flat.ceiling(50), 1000.0);
+    }
+
+    #[test]
+    fn jitter_stays_in_its_band() {
+        let mut rng = Rng::new(1);
+        for attempt in 1..12 {
+            let c = Backoff::default().ceiling(attempt);
+            for _ in 0..500 {
+                let full = backoff(Jitter::Full).delay(attempt, &mut rng) as f64;
+                assert!((0.0..=c).contains(&full), "full {full} of {c}");
+                let equal = backoff(Jitter::Equal).delay(attempt, &mut rng) as f64;
+                assert!((c / 2.0..=c).contains(&equal), "equal {equal} of {c}");
+                assert_eq!(backoff(Jitter::None).delay(attempt, &mut rng) as f64, c);
+            }
+        }
+    }
+
+    #[test]
+    fn full_jitter_spreads_over_the_band() {
+        let mut rng = Rng::new(42);
+        let b = backoff(Jitter::Full);
+        let draws: Vec<Millis> = (0..2000).map(|_| b.delay(1, &mut rng)).collect();
+        let low = draws.iter().filter(|&&d| d < 250).count();
+        let high = draws.iter().filter(|&&d| d > 750).count();
+        // Each quarter should hold about 500 of 2000 draws.
+        assert!((400..600).contains(&low), "low quarter {low}");
+        assert!((400..600).contains(&high), "high quarter {high}");
+    }
+
+    #[test]
+    fn same_seed_same_delays() {
+        let b = Backoff::default();
+        let (mut x, mut y) = (Rng::new(9), Rng::new(9));
+        let a: Vec<Millis> = (1..20).map(|n| b.delay(n, &mut x)).collect();
+        let c: Vec<Millis> = (1..20).map(|n| b.delay(n, &mut y)).collect();
+        assert_eq!(a, c);
+        assert_ne!(
+            a,
+            (1..20)
+                .map(|n| b.delay(n, &mut Rng::new(10)))
+                .collect::<Vec<_>>()
+        );
+    }
+}

@@ -1,0 +1,519 @@
+//! The options of a connection, their defaults, and their validation.
+//!
+//! One source of truth for the JS and the Rust API: both fill in a [`Config`] and call
+//! [`Config::validate`], whose [`ConfigError`] names the field (as the JS API spells it), the
+//! value and the expectation. Numbers are `f64` milliseconds or counts, as JS hands them
+//! over, so that `NaN`, `Infinity`, negatives and fractions are caught here and nowhere else.
+
+use ::core::fmt;
+
+/// The longest delay a platform timer can wait (`setTimeout` takes a signed 32-bit count of
+/// milliseconds; longer delays fire at once). About 24.8 days.
+pub const MAX_DELAY_MS: f64 = 2_147_483_647.0;
+
+/// The largest `queue.maxMessages` accepted.
+pub const MAX_QUEUE: f64 = 1_000_000.0;
+
+/// How jitter spreads a reconnect delay below its ceiling (`backoff.jitter`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Jitter {
+    /// Uniform in `[0, ceiling]` (`"full"`): spreads a crowd of clients the most.
+    Full,
+    /// Uniform in `[ceiling / 2, ceiling]` (`"equal"`).
+    Equal,
+    /// Exactly the ceiling (`"none"`).
+    None,
+}
+
+impl Jitter {
+    /// The names `backoff.jitter` accepts, in the order error messages list them.
+    pub const NAMES: &'static str = "\"full\", \"equal\" or \"none\"";
+
+    /// Reads a jitter name as the JS API spells it.
+    pub fn parse(name: &str) -> Result<Jitter, ConfigError> {
+        match name {
+            "full" => Ok(Jitter::Full),
+            "equal" => Ok(Jitter::Equal),
+            "none" => Ok(Jitter::None),
+            _ => Err(ConfigError::Name {
+                field: "backoff.jitter",
+                value: name.into(),
+                expected: Jitter::NAMES,
+            }),
+        }
+    }
+}
+
+/// What `send()` does when the queue is full (`queue.overflow`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Overflow {
+    /// Refuse the new message with an error that hands it back (`"throw"`).
+    Throw,
+    /// Drop the oldest queued message, hand it back in a `drop` event, and queue the new one
+    /// (`"drop-oldest"`).
+    DropOldest,
+}
+
+impl Overflow {
+    /// The names `queue.overflow` accepts.
+    pub const NAMES: &'static str = "\"throw\" or \"drop-oldest\"";
+
+    /// Reads an overflow name as the JS API spells it.
+    pub fn parse(name: &str) -> Result<Overflow, ConfigError> {
+        match name {
+            "throw" => Ok(Overflow::Throw),
+            "drop-oldest" => Ok(Overflow::DropOldest),
+            _ => Err(ConfigError::Name {
+                field: "queue.overflow",
+                value: name.into(),
+                expected: Overflow::NAMES,
+            }),
+        }
+    }
+}
+
+/// Reconnect delays (`backoff`).
+///
+/// The ceiling for attempt `n` (n ≥ 1) is `min(max_delay, initial_delay × factor^(n−1))`;
+/// [`Jitter`] draws the delay below it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Backoff {
+    /// Ceiling of the first attempt's delay, ms (`initialDelay`, default 1000).
+    pub initial_delay: f64,
+    /// Largest ceiling, ms (`maxDelay`, default 30000).
+    pub max_delay: f64,
+    /// Growth of the ceiling per attempt (`factor`, default 2, at least 1).
+    pub factor: f64,
+    /// How the delay is drawn below the ceiling (`jitter`, default full).
+    pub jitter: Jitter,
+    /// How many attempts in a row may fail before `giveup` (`maxRetries`, default
+    /// `f64::INFINITY`: never give up). A whole number or infinity.
+    pub max_retries: f64,
+    /// How long a connection must stay up, ms, before the attempt counter starts over
+    /// (`minUptime`, default 5000). Bounds the cost of a server that accepts and drops.
+    pub min_uptime: f64,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            initial_delay: 1000.0,
+            max_delay: 30000.0,
+            factor: 2.0,
+            jitter: Jitter::Full,
+            max_retries: f64::INFINITY,
+            min_uptime: 5000.0,
+        }
+    }
+}
+
+/// Application-level ping/pong (`heartbeat`). Off unless set: it needs the server to answer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Heartbeat {
+    /// How long a connection may be quiet before the client pings, ms (`interval`, default
+    /// 25000).
+    pub interval: f64,
+    /// How long to wait for the pong, ms (`timeout`, default 10000). A dead connection is
+    /// detected within `interval + timeout`.
+    pub timeout: f64,
+    /// Whether the client sends its own pings (default `true`; the JS API turns it off when
+    /// only `serverPing` is given).
+    pub client_ping: bool,
+    /// Whether any message, not only the pong, proves the connection alive
+    /// (`anyMessageIsPong`, default `false`). Pings are then sent only after `interval` of
+    /// silence.
+    pub any_message_is_pong: bool,
+    /// Whether the server sends its own pings (`serverPing` set): the client answers each
+    /// one and treats silence longer than `interval + timeout` as death.
+    pub server_ping: bool,
+}
+
+impl Default for Heartbeat {
+    fn default() -> Self {
+        Heartbeat {
+            interval: 25000.0,
+            timeout: 10000.0,
+            client_ping: true,
+            any_message_is_pong: false,
+            server_ping: false,
+        }
+    }
+}
+
+/// Messages sent while not open (`queue`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Queue {
+    /// How many messages may wait, a whole number from 0 to 1,000,000 (`maxMessages`,
+    /// default 1000; 0 turns queueing off and `send()` while not open fails).
+    pub max_messages: f64,
+    /// What happens when it is full (`overflow`, default throw).
+    pub overflow: Overflow,
+}
+
+impl Default for Queue {
+    fn default() -> Self {
+        Queue {
+            max_messages: 1000.0,
+            overflow: Overflow::Throw,
+        }
+    }
+}
+
+/// How the page's life steers the connection (`lifecycle`). What a platform lacks (Node and
+/// Workers have no `document`) is simply never reported.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Lifecycle {
+    /// On visible, `resume` and `pageshow`: probe an open socket with a ping at once, and
+    /// make a waiting client attempt now (`probeOnVisible`, default `true`).
+    pub probe_on_visible: bool,
+    /// On `online`: attempt now instead of waiting out the backoff, and probe an open socket
+    /// (`reconnectOnOnline`, default `true`).
+    pub reconnect_on_online: bool,
+    /// While offline, make no attempts and spend no retries (`pauseWhenOffline`, default
+    /// `true`).
+    pub pause_when_offline: bool,
+    /// Close the socket cleanly once the page has been hidden this long, ms, and make no
+    /// attempts until it is visible (`closeWhenHiddenAfter`, default off).
+    pub close_when_hidden_after: Option<f64>,
+    /// Close the socket on `pagehide`, so the page can enter the back/forward cache, and
+    /// connect again on `pageshow` (`closeOnPageHide`, default `false`).
+    pub close_on_page_hide: bool,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Lifecycle {
+            probe_on_visible: true,
+            reconnect_on_online: true,
+            pause_when_offline: true,
+            close_when_hidden_after: None,
+            close_on_page_hide: false,
+        }
+    }
+}
+
+/// Every option of a connection that is policy, not platform glue. `Default` gives the
+/// documented defaults; [`Config::validate`] checks a filled-in one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Config {
+    /// Reconnect delays.
+    pub backoff: Backoff,
+    /// How long an opening handshake may take, ms, before the socket is abandoned
+    /// (`connectionTimeout`, default 10000). Also bounds the closing handshake after
+    /// `close()`.
+    pub connection_timeout: f64,
+    /// Heartbeats; `None` (the default) sends none.
+    pub heartbeat: Option<Heartbeat>,
+    /// The send queue.
+    pub queue: Queue,
+    /// Page lifecycle rules.
+    pub lifecycle: Lifecycle,
+    /// Whether the user gave a `shouldReconnect` function: the machine then asks it
+    /// ([`Command::AskShouldReconnect`]) before reconnecting after a disconnection.
+    ///
+    /// [`Command::AskShouldReconnect`]: crate::core::Command::AskShouldReconnect
+    pub should_reconnect: bool,
+    /// Whether a `reconnect` listener exists. Without one, re-connections emit `open`
+    /// instead of `reconnect`. The driver keeps it current with
+    /// [`Machine::set_reconnect_listener`].
+    ///
+    /// [`Machine::set_reconnect_listener`]: crate::core::Machine::set_reconnect_listener
+    pub reconnect_listener: bool,
+    /// Do not connect on [`Input::Start`]; wait for `reconnect()` (`startClosed`, default
+    /// `false`).
+    ///
+    /// [`Input::Start`]: crate::core::Input::Start
+    pub start_closed: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            backoff: Backoff::default(),
+            connection_timeout: Config::DEFAULT_CONNECTION_TIMEOUT,
+            heartbeat: None,
+            queue: Queue::default(),
+            lifecycle: Lifecycle::default(),
+            should_reconnect: false,
+            reconnect_listener: false,
+            start_closed: false,
+        }
+    }
+}
+
+impl Config {
+    /// The default `connectionTimeout`, ms.
+    pub const DEFAULT_CONNECTION_TIMEOUT: f64 = 10000.0;
+
+    /// Checks every field; the first one out of bounds is named in the error.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let b = &self.backoff;
+        delay("backoff.initialDelay", b.initial_delay, Bound::Positive)?;
+        delay("backoff.maxDelay", b.max_delay, Bound::Positive)?;
+        if b.max_delay < b.initial_delay {
+            return Err(ConfigError::Number {
+                field: "backoff.maxDelay",
+                value: b.max_delay,
+                expected: Expected::AtLeastInitialDelay,
+            });
+        }
+        if !(b.factor.is_finite() && b.factor >= 1.0) {
+            return Err(ConfigError::Number {
+                field: "backoff.factor",
+                value: b.factor,
+                expected: Expected::FactorAtLeastOne,
+            });
+        }
+        if !(b.max_retries == f64::INFINITY || is_count(b.max_retries, u32::MAX as f64)) {
+            return Err(ConfigError::Number {
+                field: "backoff.maxRetries",
+                value: b.max_retries,
+                expected: Expected::RetryCount,
+            });
+        }
+        delay("backoff.minUptime", b.min_uptime, Bound::NonNegative)?;
+        delay(
+            "connectionTimeout",
+            self.connection_timeout,
+            Bound::Positive,
+        )?;
+        if let Some(h) = &self.heartbeat {
+            delay("heartbeat.interval", h.interval, Bound::Positive)?;
+            delay("heartbeat.timeout", h.timeout, Bound::Positive)?;
+            if !h.client_ping && !h.server_ping {
+                return Err(ConfigError::NoHeartbeatSource);
+            }
+        }
+        if !is_count(self.queue.max_messages, MAX_QUEUE) {
+            return Err(ConfigError::Number {
+                field: "queue.maxMessages",
+                value: self.queue.max_messages,
+                expected: Expected::QueueSize,
+            });
+        }
+        if let Some(after) = self.lifecycle.close_when_hidden_after {
+            delay("lifecycle.closeWhenHiddenAfter", after, Bound::NonNegative)?;
+        }
+        Ok(())
+    }
+}
+
+enum Bound {
+    Positive,
+    NonNegative,
+}
+
+fn delay(field: &'static str, value: f64, bound: Bound) -> Result<(), ConfigError> {
+    let expected = match bound {
+        Bound::Positive if !(value > 0.0 && value <= MAX_DELAY_MS) => Expected::PositiveDelay,
+        Bound::NonNegative if !(0.0..=MAX_DELAY_MS).contains(&value) => Expected::NonNegativeDelay,
+        _ => return Ok(()),
+    };
+    Err(ConfigError::Number {
+        field,
+        value,
+        expected,
+    })
+}
+
+fn is_count(value: f64, max: f64) -> bool {
+    value >= 0.0 && value <= max && value.fract() == 0.0
+}
+
+/// What a numeric field was expected to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// A delay greater than 0 and at most [`MAX_DELAY_MS`].
+    PositiveDelay,
+    /// A delay from 0 to [`MAX_DELAY_MS`].
+    NonNegativeDelay,
+    /// At least `backoff.initialDelay`.
+    AtLeastInitialDelay,
+    /// A finite number of at least 1.
+    FactorAtLeastOne,
+    /// A whole number of at least 0, or infinity.
+    RetryCount,
+    /// A whole number from 0 to [`MAX_QUEUE`].
+    QueueSize,
+}
+
+impl Expected {
+    /// The expectation as the error message words it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expected::PositiveDelay => "a number of milliseconds > 0 and <= 2147483647",
+            Expected::NonNegativeDelay => "a number of milliseconds >= 0 and <= 2147483647",
+            Expected::AtLeastInitialDelay => "a number >= backoff.initialDelay",
+            Expected::FactorAtLeastOne => "a finite number >= 1",
+            Expected::RetryCount => "a whole number >= 0, or Infinity",
+            Expected::QueueSize => "a whole number from 0 to 1000000",
+        }
+    }
+}
+
+/// A config field out of bounds: which field (as the JS API spells it), the value given,
+/// and what was expected.
+///
+/// The value is kept as data rather than text: formatting an `f64` in Rust costs ~11 KB
+/// gzip in wasm, so the JS side renders it with `String(value)` and the pieces below. On
+/// native targets `Display` renders the whole sentence:
+/// `heartbeat.timeout must be a number of milliseconds > 0 and <= 2147483647, got -5`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConfigError {
+    /// A number out of bounds.
+    Number {
+        /// The field, as the JS API spells it (`"heartbeat.timeout"`).
+        field: &'static str,
+        /// The value given.
+        value: f64,
+        /// What was expected.
+        expected: Expected,
+    },
+    /// A name that is not one of the accepted ones.
+    Name {
+        /// The field, as the JS API spells it (`"backoff.jitter"`).
+        field: &'static str,
+        /// The name given.
+        value: String,
+        /// The accepted names, quoted.
+        expected: &'static str,
+    },
+    /// An option the library does not know (a typo, most likely).
+    UnknownOption {
+        /// The key, with its group (`"heartbeat.intervall"`).
+        name: String,
+    },
+    /// `heartbeat` is set with neither client pings nor server pings to listen for.
+    NoHeartbeatSource,
+}
+
+impl ConfigError {
+    /// The field the error is about, as the JS API spells it.
+    pub fn field(&self) -> &str {
+        match self {
+            ConfigError::Number { field, .. } | ConfigError::Name { field, .. } => field,
+            ConfigError::UnknownOption { name } => name,
+            ConfigError::NoHeartbeatSource => "heartbeat",
+        }
+    }
+
+    /// What the field was expected to be, in words.
+    pub fn expected(&self) -> &'static str {
+        match self {
+            ConfigError::Number { expected, .. } => expected.as_str(),
+            ConfigError::Name { expected, .. } => expected,
+            ConfigError::UnknownOption { .. } => "no such option",
+            ConfigError::NoHeartbeatSource => "client pings or serverPing",
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Number {
+                field,
+                value,
+                expected,
+            } => write!(f, "{field} must be {}, got {value}", expected.as_str()),
+            ConfigError::Name {
+                field,
+                value,
+                expected,
+            } => write!(f, "{field} must be one of {expected}, got \"{value}\""),
+            ConfigError::UnknownOption { name } => write!(f, "unknown option \"{name}\""),
+            ConfigError::NoHeartbeatSource => f.write_str(
+                "heartbeat needs client pings (heartbeat.ping) or serverPing, got neither",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(change: impl FnOnce(&mut Config)) -> Result<(), ConfigError> {
+        let mut config = Config::default();
+        change(&mut config);
+        config.validate()
+    }
+
+    #[test]
+    fn defaults_are_valid_and_documented() {
+        let c = Config::default();
+        assert_eq!(c.validate(), Ok(()));
+        assert_eq!(c.backoff.initial_delay, 1000.0);
+        assert_eq!(c.backoff.max_delay, 30000.0);
+        assert_eq!(c.backoff.factor, 2.0);
+        assert_eq!(c.backoff.jitter, Jitter::Full);
+        assert_eq!(c.backoff.max_retries, f64::INFINITY);
+        assert_eq!(c.backoff.min_uptime, 5000.0);
+        assert_eq!(c.connection_timeout, 10000.0);
+        assert_eq!(c.heartbeat, None);
+        assert_eq!(c.queue.max_messages, 1000.0);
+        assert_eq!(c.queue.overflow, Overflow::Throw);
+        assert!(c.lifecycle.probe_on_visible && c.lifecycle.reconnect_on_online);
+        assert!(c.lifecycle.pause_when_offline && !c.lifecycle.close_on_page_hide);
+        assert_eq!(c.lifecycle.close_when_hidden_after, None);
+        let h = Heartbeat::default();
+        assert_eq!((h.interval, h.timeout), (25000.0, 10000.0));
+        assert_eq!(Config::DEFAULT_CONNECTION_TIMEOUT, c.connection_timeout);
+    }
+
+    #[test]
+    fn negative_timeout_names_field_value_and_expectation() {
+        let err = with(|c| {
+            c.heartbeat = Some(Heartbeat {
+                timeout: -5.0,
+                ..Heartbeat::default()
+            })
+        })
+        .unwrap_err();
+        assert_eq!(err.field(), "heartbeat.timeout");
+        assert_eq!(
+            err.to_string(),
+            "heartbeat.timeout must be a number of milliseconds > 0 and <= 2147483647, got -5"
+        );
+    }
+
+    #[test]
+    fn unknown_names_list_the_accepted_ones() {
+        let err = Jitter::parse("fast").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "backoff.jitter must be one of \"full\", \"equal\" or \"none\", got \"fast\""
+        );
+        assert_eq!(Overflow::parse("drop-oldest"), Ok(Overflow::DropOldest));
+        assert_eq!(
+            Overflow::parse("drop").unwrap_err().field(),
+            "queue.overflow"
+        );
+        assert_eq!(Jitter::parse("equal"), Ok(Jitter::Equal));
+        assert_eq!(Jitter::parse("none"), Ok(Jitter::None));
+    }
+
+    #[test]
+    fn unknown_option_is_an_error() {
+        let err = ConfigError::UnknownOption {
+            name: "heartbeat.intervall".into(),
+        };
+        assert_eq!(err.to_string(), "unknown option \"heartbeat.intervall\"");
+        assert_eq!(err.field(), "heartbeat.intervall");
+    }
+
+    #[test]
+    fn heartbeat_without_any_ping_is_an_error() {
+        let err = with(|c| {
+            c.heartbeat = Some(Heartbeat {
+                client_ping: false,
+                ..Heartbeat::default()
+            })
+        })
+        .unwrap_err();
+        assert_eq!(err, ConfigError::NoHeartbeatSource);
+        assert_eq!(err.field(), "heartbeat");
+    }
+}

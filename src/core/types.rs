@@ -1,0 +1,303 @@
+//! The vocabulary the machine speaks: what comes in ([`Input`]), what it asks the driver
+//! to do ([`Command`]), what the user sees ([`Event`]), and its observable [`State`] and
+//! [`Stats`].
+
+/// A point in time, or a duration, in whole milliseconds.
+///
+/// The machine never reads a clock: every input carries `now` in this unit, taken from any
+/// monotonic clock the driver likes (`performance.now()` in browsers). Only differences
+/// between values matter.
+pub type Millis = u64;
+
+/// Identifies one platform socket among all the sockets a machine ever asked for.
+///
+/// Every [`Command::Open`] carries a new generation, and every input about a socket carries
+/// the generation of the socket it came from. Inputs of any generation other than the live
+/// one are ignored, so a stale socket (abandoned after a timeout, say) can never produce an
+/// event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Generation(pub u32);
+
+/// Where the connection stands, as the user sees it (`LifelineSocket.state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum State {
+    /// A socket has been asked for and has not opened yet.
+    Connecting,
+    /// A socket is open; messages go straight to it.
+    Open,
+    /// No socket: waiting for the next attempt (backoff), for the network to come back,
+    /// or for the page to be visible again.
+    Waiting,
+    /// The user called `close()` and the closing handshake is under way.
+    Closing,
+    /// Closed for good (by the user, by `shouldReconnect`, or after `giveup`) or not started
+    /// yet; only `reconnect()` starts it again.
+    Closed,
+}
+
+impl State {
+    /// The name the JS API uses: `"connecting"`, `"open"`, `"waiting"`, `"closing"`, `"closed"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Connecting => "connecting",
+            State::Open => "open",
+            State::Waiting => "waiting",
+            State::Closing => "closing",
+            State::Closed => "closed",
+        }
+    }
+}
+
+/// Counters the user can read at any time (`LifelineSocket.stats`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// The attempt number of the current series: 0 before any reconnection attempt, `n`
+    /// once the `n`-th attempt since the last stable connection has been made. It goes back
+    /// to 0 when a connection has stayed up for `minUptime`, and `reconnect()` restarts it.
+    pub attempts: u32,
+    /// How many times a connection was re-established after the first one opened.
+    pub reconnects: u32,
+    /// The round-trip time of the last answered heartbeat ping.
+    pub last_rtt: Option<Millis>,
+    /// When the current connection opened, on the clock the driver feeds in.
+    pub connected_since: Option<Millis>,
+    /// How many messages wait in the send queue.
+    pub queued: usize,
+}
+
+/// Why an `error` event was emitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCause {
+    /// The platform socket reported an error.
+    Socket,
+    /// The URL could not be had: the URL provider threw, rejected, or gave an invalid URL.
+    Url,
+    /// The opening handshake did not finish within `connectionTimeout`; the socket was
+    /// abandoned.
+    ConnectionTimeout,
+}
+
+/// What the driver tells the machine. Each is handled by [`Machine::handle`], with the
+/// current time.
+///
+/// [`Machine::handle`]: crate::core::Machine::handle
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input<P> {
+    /// Begin: connect now, unless the config says `start_closed`.
+    Start,
+    /// The socket of `generation` opened.
+    Opened {
+        /// The socket it is about.
+        generation: Generation,
+    },
+    /// A message that is the configured pong arrived on `generation`.
+    Pong {
+        /// The socket it is about.
+        generation: Generation,
+    },
+    /// A message that is the server's own ping (`heartbeat.serverPing.ping`) arrived on
+    /// `generation`.
+    ServerPing {
+        /// The socket it is about.
+        generation: Generation,
+    },
+    /// Something went wrong with the socket of `generation`, or with getting its URL. A
+    /// [`Input::Closed`] for the same generation follows.
+    Error {
+        /// The socket it is about.
+        generation: Generation,
+        /// What went wrong.
+        cause: ErrorCause,
+    },
+    /// The socket of `generation` closed (the platform's `close` event).
+    Closed {
+        /// The socket it is about.
+        generation: Generation,
+        /// The close code the platform reported.
+        code: u16,
+        /// The close reason the platform reported.
+        reason: String,
+        /// Whether the closing handshake completed.
+        was_clean: bool,
+    },
+    /// The driver's one timer fired for [`Machine::next_deadline`].
+    ///
+    /// [`Machine::next_deadline`]: crate::core::Machine::next_deadline
+    Deadline {
+        /// When the last message of any kind (data included) arrived on the live socket, if
+        /// the driver keeps that number. Data messages never enter the machine one by one;
+        /// this is how `anyMessageIsPong` and server-ping silence see them.
+        last_message_at: Option<Millis>,
+    },
+    /// The user sent a message. While open, drivers usually write it to the socket directly
+    /// and the machine never sees it; otherwise it is queued.
+    Send(P),
+    /// The user called `close(code, reason)`: close now and never reconnect.
+    Close {
+        /// The close code to send, if the user gave one (1000 or 3000–4999).
+        code: Option<u16>,
+        /// The close reason to send (at most 123 bytes of UTF-8).
+        reason: String,
+    },
+    /// The user called `reconnect(code, reason)`: drop the socket and connect now, starting
+    /// over at attempt 1.
+    Reconnect {
+        /// The close code to send on the dropped socket, if the user gave one.
+        code: Option<u16>,
+        /// The close reason to send on the dropped socket.
+        reason: String,
+    },
+    /// The page became visible (`true`) or hidden (`false`).
+    Visibility {
+        /// Whether the page is now visible.
+        visible: bool,
+    },
+    /// The platform reports network connectivity again (`online`).
+    Online,
+    /// The platform reports no network (`offline`).
+    Offline,
+    /// The page was shown (`pageshow`); `persisted` when it came back from the back/forward
+    /// cache.
+    PageShow {
+        /// Whether the page is restored from the back/forward cache.
+        persisted: bool,
+    },
+    /// The page is being hidden for navigation (`pagehide`); `persisted` when it may enter
+    /// the back/forward cache.
+    PageHide {
+        /// Whether the page may be kept in the back/forward cache.
+        persisted: bool,
+    },
+    /// The page is being frozen (`freeze`): its timers and tasks stop.
+    Freeze,
+    /// The page was resumed after being frozen (`resume`).
+    Resume,
+    /// The answer of the user's `shouldReconnect` to [`Command::AskShouldReconnect`].
+    ShouldReconnect(bool),
+}
+
+/// A message to write to a socket.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outgoing<P> {
+    /// A message the user sent.
+    Message(P),
+    /// The configured heartbeat ping.
+    Ping,
+    /// The configured reply to the server's ping.
+    PingReply,
+}
+
+/// What the machine wants the driver to do, drained with [`Machine::poll_command`] in order.
+///
+/// [`Machine::poll_command`]: crate::core::Machine::poll_command
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command<P> {
+    /// Get the URL (calling the user's provider if there is one) and open a socket for
+    /// `generation`. If that fails, report [`Input::Error`] with [`ErrorCause::Url`] and then
+    /// [`Input::Closed`] for the generation.
+    Open {
+        /// The generation the new socket carries in every input about it.
+        generation: Generation,
+    },
+    /// Write a message to the socket of `generation`.
+    Send {
+        /// The socket to write to.
+        generation: Generation,
+        /// What to write.
+        message: Outgoing<P>,
+    },
+    /// Start the closing handshake on the socket of `generation` and keep listening for its
+    /// `close`.
+    Close {
+        /// The socket to close.
+        generation: Generation,
+        /// The close code to send; `None` sends none, as `WebSocket.close()` does.
+        code: Option<u16>,
+        /// The close reason to send.
+        reason: String,
+    },
+    /// Detach every listener from the socket of `generation` and close it without waiting:
+    /// the machine is done with it and nothing it does later may reach the user.
+    Abandon {
+        /// The socket to drop.
+        generation: Generation,
+        /// The close code to send, should the socket still be alive.
+        code: u16,
+        /// The close reason to send.
+        reason: String,
+    },
+    /// Call the user's `shouldReconnect` with this close and feed the answer back as
+    /// [`Input::ShouldReconnect`]. Only emitted when the config says such a function exists.
+    AskShouldReconnect {
+        /// The close code.
+        code: u16,
+        /// The close reason.
+        reason: String,
+        /// Whether the close was clean.
+        was_clean: bool,
+    },
+    /// Dispatch an event to the user's listeners.
+    Emit(Event<P>),
+}
+
+/// The `close` event: emitted once for every disconnection of an opened connection, and
+/// once when the user closes a client that is not open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloseInfo {
+    /// The close code (the platform's, or 1006 when the machine abandoned a dead socket).
+    pub code: u16,
+    /// The close reason (the platform's, or the machine's own words for why it dropped the
+    /// socket).
+    pub reason: String,
+    /// Whether the closing handshake completed.
+    pub was_clean: bool,
+    /// Whether the client will connect again by itself.
+    pub will_reconnect: bool,
+    /// How long until the next attempt, when one is scheduled; `None` when it waits for
+    /// something else (network, visibility) or will not reconnect.
+    pub delay: Option<Millis>,
+}
+
+/// What the user's listeners receive.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event<P> {
+    /// The first connection opened (also every later one when no `reconnect` listener is
+    /// set, so code written for a plain WebSocket keeps working).
+    Open,
+    /// A connection after the first one opened.
+    Reconnect {
+        /// Which attempt of the series succeeded (1 for the first retry).
+        attempt: u32,
+        /// How long the client had no open connection.
+        downtime: Millis,
+    },
+    /// The next attempt is scheduled.
+    Reconnecting {
+        /// Its number in the current series (1 for the first retry).
+        attempt: u32,
+        /// How long until it is made.
+        delay: Millis,
+    },
+    /// A connection ended (see [`CloseInfo`]).
+    Close(CloseInfo),
+    /// Something went wrong; a connection attempt failed or will.
+    Error {
+        /// What went wrong.
+        cause: ErrorCause,
+    },
+    /// `maxRetries` attempts failed; the client stays closed until `reconnect()`.
+    GiveUp {
+        /// How many attempts were made in the series that failed.
+        attempts: u32,
+    },
+    /// A heartbeat ping was answered.
+    Heartbeat {
+        /// Its round-trip time.
+        rtt: Millis,
+    },
+    /// [`State`] changed.
+    StateChange(State),
+    /// The send queue was full with `overflow: "drop-oldest"`: this message was dropped to
+    /// make room, and is handed back.
+    Drop(P),
+}

@@ -1138,3 +1138,41 @@ fn every_config_error_names_its_field() {
         "heartbeat.timeout must be a number of milliseconds > 0 and <= 2147483647, got -5"
     );
 }
+
+#[test]
+fn a_pending_should_reconnect_decision_still_owes_its_close() {
+    for user_closes in [true, false] {
+        let mut sim = Sim::start(Config {
+            should_reconnect: true,
+            ..config()
+        });
+        sim.accept();
+        sim.server_close(4002);
+        sim.events();
+        let input = if user_closes {
+            Input::Close {
+                code: None,
+                reason: String::new(),
+            }
+        } else {
+            Input::Reconnect {
+                code: None,
+                reason: String::new(),
+            }
+        };
+        sim.input(input);
+        sim.input(Input::ShouldReconnect(true)); // too late: ignored
+        let closes: Vec<CloseInfo> = sim
+            .events()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Close(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(closes.len(), 1, "{closes:?}");
+        assert_eq!(closes[0].code, 4002);
+        assert_eq!(closes[0].will_reconnect, !user_closes);
+        assert_eq!(sim.connecting.is_some(), !user_closes);
+    }
+}

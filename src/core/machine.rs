@@ -717,8 +717,17 @@ impl<P> Machine<P> {
                 self.abandon(generation, "closed by the user");
                 self.closed_for_good(code.unwrap_or(CODE_NO_STATUS), reason, true, now);
             }
-            Conn::Waiting { .. } | Conn::Deciding { .. } => {
+            Conn::Waiting { .. } => {
                 self.closed_for_good(code.unwrap_or(CODE_NO_STATUS), reason, true, now);
+            }
+            // The connection that ended is still owed its `close`: that one is final now.
+            Conn::Deciding {
+                code,
+                ref mut reason,
+                was_clean,
+            } => {
+                let reason = ::core::mem::take(reason);
+                self.closed_for_good(code, reason, was_clean, now);
             }
         }
     }
@@ -745,7 +754,23 @@ impl<P> Machine<P> {
                 self.abandon(generation, "reconnect() called");
                 self.attempt_now(1, now);
             }
-            Conn::Waiting { .. } | Conn::Deciding { .. } | Conn::Idle => self.attempt_now(1, now),
+            Conn::Deciding {
+                code,
+                ref mut reason,
+                was_clean,
+            } => {
+                // The connection that ended is still owed its `close`.
+                let reason = ::core::mem::take(reason);
+                self.attempt_now(1, now);
+                self.emit(Event::Close(CloseInfo {
+                    code,
+                    reason,
+                    was_clean,
+                    will_reconnect: true,
+                    delay: Some(0),
+                }));
+            }
+            Conn::Waiting { .. } | Conn::Idle => self.attempt_now(1, now),
         }
         if self.ever_opened {
             self.emit(Event::Reconnecting {

@@ -2,7 +2,7 @@
 //!
 //! A WebSocket client that stays alive. The behaviour — backoff reconnects, heartbeats,
 //! dead-connection detection, the send queue, page-lifecycle rules — lives in
-//! [`core`](crate::core): a pure, deterministic state machine that reads no clock and no
+//! [`core`]: a pure, deterministic state machine that reads no clock and no
 //! random source of its own, so every rule is tested natively with a fake clock.
 //!
 //! On `wasm32` the crate also carries the bindings that the npm package `lifeline-ws`

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Every test layer, in order; stops at the first one that fails (`npm test` runs this).
+#   0. scripts/bootstrap.sh (installs whatever is missing)
+#   1. rustfmt check   2. clippy, warnings denied   3. cargo test (native)
+#   4. rustdoc, warnings denied   5. smoke: build the wasm package for Node and load it
+set -euo pipefail
+
+layers=5
+layer_no=0
+layer_name="bootstrap"
+start=$SECONDS
+
+# On any failure, name the layer that failed.
+report_failure() {
+  local rc=$?
+  [[ $rc -eq 0 ]] || echo "test: FAILED in layer \"$layer_name\" (exit $rc)" >&2
+}
+trap report_failure EXIT
+
+layer() {
+  layer_no=$((layer_no + 1))
+  layer_name=$1
+  echo
+  echo "=== test layer $layer_no/$layers: $layer_name"
+}
+
+here="$(dirname "${BASH_SOURCE[0]}")"
+bash "$here/bootstrap.sh"
+# shellcheck source=scripts/env.sh
+. "$here/env.sh"
+cd "$LIFELINE_ROOT"
+
+layer "format (cargo fmt --check)"
+cargo fmt --all -- --check
+
+layer "lint (cargo clippy -D warnings)"
+cargo clippy --all-targets -- -D warnings
+
+layer "native tests (cargo test)"
+cargo test
+
+layer "docs (cargo doc, warnings denied)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
+
+layer "smoke (wasm-pack build --target nodejs, node --test tests/smoke/)"
+# wasm-pack uses the wasm-bindgen and wasm-opt found on PATH (see scripts/env.sh); its
+# warning that it cannot check for a newer wasm-pack is harmless.
+wasm-pack build --release --target nodejs --out-dir pkg/smoke --out-name lifeline_ws
+wasm=pkg/smoke/lifeline_ws_bg.wasm
+echo "smoke: $wasm is $(wc -c <"$wasm") bytes, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9 (informational)"
+node --test tests/smoke/
+
+echo
+echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke) in $((SECONDS - start)) s"

@@ -53,7 +53,8 @@ impl Backoff {
     pub fn delay(&self, attempt: u32, rng: &mut Rng) -> Millis {
         let (low, high) = (self.floor(attempt), self.ceiling(attempt));
         let drawn = low + (high - low) * rng.unit();
-        drawn.round().clamp(0.0, high.round()) as Millis
+        // `max`/`min`, not `clamp`: clamp's panic message formats floats (~10 KB of wasm).
+        drawn.round().min(high.round()).max(0.0) as Millis
     }
 }
 

@@ -58,26 +58,56 @@ pub enum InputError<P> {
     },
 }
 
-impl<P> ::core::fmt::Display for InputError<P> {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+impl<P> InputError<P> {
+    /// The error as a sentence. Built without `core::fmt`, which would cost the wasm build
+    /// several KB.
+    pub fn message(&self) -> String {
+        let mut m = String::with_capacity(96);
         match self {
             InputError::Closed(_) => {
-                f.write_str("send() after close(): the socket is closed (call reconnect() first)")
+                m.push_str("send() after close(): the socket is closed (call reconnect() first)")
             }
-            InputError::QueueFull { max: 0, .. } => f.write_str(
+            InputError::QueueFull { max: 0, .. } => m.push_str(
                 "send() while not open, and queueing is off (queue.maxMessages is 0); the message was not sent",
             ),
-            InputError::QueueFull { max, .. } => write!(
-                f,
-                "send() while not open, and the send queue is full ({max} messages, queue.maxMessages); the message was not queued"
-            ),
+            InputError::QueueFull { max, .. } => {
+                m.push_str("send() while not open, and the send queue is full (");
+                push_number(&mut m, *max as u64);
+                m.push_str(" messages, queue.maxMessages); the message was not queued");
+            }
             InputError::InvalidCloseCode(code) => {
-                write!(f, "close code must be 1000 or 3000-4999, got {code}")
+                m.push_str("close code must be 1000 or 3000-4999, got ");
+                push_number(&mut m, u64::from(*code));
             }
             InputError::ReasonTooLong { bytes } => {
-                write!(f, "close reason must be at most 123 bytes of UTF-8, got {bytes}")
+                m.push_str("close reason must be at most 123 bytes of UTF-8, got ");
+                push_number(&mut m, *bytes as u64);
             }
         }
+        m
+    }
+}
+
+/// Appends `n` in decimal.
+fn push_number(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
+impl<P> ::core::fmt::Display for InputError<P> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(&self.message())
     }
 }
 

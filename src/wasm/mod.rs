@@ -1,7 +1,15 @@
-//! Bindings loaded by the npm package.
+//! The platform side, on `wasm32`: the `Driver` that the npm package's
+//! `LifelineSocket` wraps (see `docs/driver-contract.md`).
 //!
-//! This layer grows into the driver (one platform `WebSocket`, one timer, the lifecycle
-//! listeners); for now it exports what lets the package prove that the module loads.
+//! - `platform`: the JS APIs used, declared by hand, and `Listener`, which removes itself
+//!   on `Drop`.
+//! - `options`: reads the JS options object into the core's `Config`.
+//! - `driver`: one socket, one timer, the lifecycle listeners; carries out the core's
+//!   commands.
+
+mod driver;
+mod options;
+mod platform;
 
 use wasm_bindgen::prelude::*;
 

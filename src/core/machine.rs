@@ -690,7 +690,22 @@ impl<P> Machine<P> {
             return;
         };
         if h.client_ping {
-            let ping = self.send_ping(*generation, now);
+            // A ping already awaiting its pong keeps its deadline: probing must never
+            // postpone the verdict on a dead socket.
+            let earlier = match self.conn {
+                Conn::Open {
+                    ping: Ping::Awaiting { deadline, .. },
+                    ..
+                } => deadline,
+                _ => Millis::MAX,
+            };
+            let ping = match self.send_ping(*generation, now) {
+                Ping::Awaiting { sent_at, deadline } => Ping::Awaiting {
+                    sent_at,
+                    deadline: deadline.min(earlier),
+                },
+                idle => idle,
+            };
             self.set_ping(ping);
         } else {
             self.extend_grace(now + self.timing.timeout);
@@ -767,7 +782,8 @@ impl<P> Machine<P> {
         self.ended = false;
         self.parked = None;
         match self.conn {
-            Conn::Open { generation, .. } => {
+            // A connection that is open (or still closing) ends here, with its `close`.
+            Conn::Open { generation, .. } | Conn::Closing { generation, .. } => {
                 self.abandon_with(generation, code.unwrap_or(CODE_NORMAL), reason.clone());
                 self.down_since = Some(now);
                 self.attempt = 0;
@@ -780,7 +796,7 @@ impl<P> Machine<P> {
                     delay: Some(0),
                 }));
             }
-            Conn::Connecting { generation, .. } | Conn::Closing { generation, .. } => {
+            Conn::Connecting { generation, .. } => {
                 self.abandon(generation, "reconnect() called");
                 self.attempt_now(1, now);
             }
@@ -815,8 +831,15 @@ impl<P> Machine<P> {
     fn page_back(&mut self, check: bool, now: Millis) {
         if self.parked.take().is_some() {
             if let Conn::Waiting { .. } = self.conn {
+                // A new series: attempt 1 now, or as soon as the network allows.
                 self.attempt = 0;
-                self.attempt_now(1, now);
+                self.conn = Conn::Waiting {
+                    attempt: 1,
+                    retry_at: None,
+                };
+                if !self.paused() {
+                    self.attempt_now(1, now);
+                }
             }
         } else if check {
             self.check_now(now);
@@ -824,6 +847,9 @@ impl<P> Machine<P> {
     }
 
     fn network_back(&mut self, now: Millis) {
+        if self.paused() {
+            return;
+        }
         if self.config.lifecycle.reconnect_on_online {
             self.check_now(now);
         } else if let Conn::Waiting {

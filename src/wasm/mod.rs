@@ -18,3 +18,10 @@ use wasm_bindgen::prelude::*;
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").into()
 }
+
+/// A small free-list allocator instead of dlmalloc (~8 KB of wasm less). The module is
+/// single-threaded: it is built without atomics, so no two calls can ever overlap.
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: wasm32-unknown-unknown without the atomics feature has one thread.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

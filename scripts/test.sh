@@ -3,9 +3,11 @@
 #   0. scripts/bootstrap.sh (installs whatever is missing)
 #   1. rustfmt check   2. clippy, warnings denied   3. cargo test (native)
 #   4. rustdoc, warnings denied   5. smoke: build the wasm package for Node and load it
+#   6. the wasm driver with wasm-bindgen-test, in Node and in headless Chromium, against
+#      tests/wasm/server.mjs on 127.0.0.1
 set -euo pipefail
 
-layers=5
+layers=6
 layer_no=0
 layer_name="bootstrap"
 start=$SECONDS
@@ -35,6 +37,7 @@ cargo fmt --all -- --check
 
 layer "lint (cargo clippy -D warnings)"
 cargo clippy --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 layer "native tests (cargo test)"
 cargo test
@@ -50,5 +53,20 @@ wasm=pkg/smoke/lifeline_ws_bg.wasm
 echo "smoke: $wasm is $(wc -c <"$wasm") bytes, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9 (informational)"
 node --test tests/smoke/
 
+layer "wasm driver (wasm-bindgen-test: Node, then headless Chromium)"
+# The server's stdin is a pipe from this script: when the script ends, however it ends,
+# the pipe closes and the server stops.
+server_out=$(mktemp)
+exec 3> >(exec node tests/wasm/server.mjs 0 >"$server_out" 2>&1)
+for _ in $(seq 100); do grep -q LISTENING "$server_out" && break; sleep 0.1; done
+LIFELINE_WASM_SERVER_PORT=$(awk '/LISTENING/ { print $2 }' "$server_out")
+[[ -n "$LIFELINE_WASM_SERVER_PORT" ]] || { cat "$server_out"; echo "test server did not start" >&2; exit 1; }
+export LIFELINE_WASM_SERVER_PORT
+echo "wasm test server on 127.0.0.1:$LIFELINE_WASM_SERVER_PORT"
+NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test --target wasm32-unknown-unknown --test wasm_node
+CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm_browser
+exec 3>&-
+rm -f "$server_out"
+
 echo
-echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke) in $((SECONDS - start)) s"
+echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver) in $((SECONDS - start)) s"

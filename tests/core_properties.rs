@@ -8,6 +8,9 @@
 //! model. Each `proptest!` below asserts one invariant (the model of the others is still
 //! kept, but their checks are off), so that shrinking keeps to the invariant that failed.
 
+// proptest is a native-only dev-dependency.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod sim;
 
 use std::collections::{BTreeSet, VecDeque};

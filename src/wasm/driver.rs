@@ -410,11 +410,12 @@ fn emit(shared: &Shared, event: Event<JsValue>) {
 /// promise) and opens the socket.
 fn open(shared: &Shared, generation: Generation) {
     let provider = match &shared.borrow().url {
-        Url::Fixed(url) => {
-            let url = JsValue::from_str(url);
-            return connect(shared, generation, Ok(url));
-        }
-        Url::Provider(f) => f.clone(),
+        Url::Fixed(url) => Err(JsValue::from_str(url)),
+        Url::Provider(f) => Ok(f.clone()),
+    };
+    let provider = match provider {
+        Ok(provider) => provider,
+        Err(url) => return connect(shared, generation, Ok(url)),
     };
     let value = provider.call0(&JsValue::UNDEFINED);
     match value {

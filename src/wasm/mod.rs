@@ -1,5 +1,5 @@
-//! The platform side, on `wasm32`: the `Driver` that the npm package's
-//! `LifelineSocket` wraps (see `docs/driver-contract.md`).
+//! The platform side, on `wasm32`: the [`Driver`] that the npm package's
+//! `LifelineSocket` wraps (see `docs/driver-contract.md`), and the [`Host`] it reports to.
 //!
 //! - `platform`: the JS APIs used, declared by hand, and `Listener`, which removes itself
 //!   on `Drop`.
@@ -10,6 +10,8 @@
 mod driver;
 mod options;
 mod platform;
+
+pub use driver::{Driver, Host};
 
 use wasm_bindgen::prelude::*;
 

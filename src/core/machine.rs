@@ -707,8 +707,13 @@ impl<P> Machine<P> {
                 idle => idle,
             };
             self.set_ping(ping);
-        } else {
-            self.extend_grace(now + self.timing.timeout);
+        } else if let Conn::Open { heard_at, .. } = self.conn {
+            // Server pings only: nothing to send. Silence already overdue means the page
+            // slept through it; give the server `timeout` from now, but never postpone a
+            // verdict that is still to come.
+            if heard_at + self.timing.interval + self.timing.timeout <= now {
+                self.extend_grace(now + self.timing.timeout);
+            }
         }
     }
 
@@ -830,15 +835,10 @@ impl<P> Machine<P> {
     /// `check` an open socket is probed and a waiting one attempts now.
     fn page_back(&mut self, check: bool, now: Millis) {
         if self.parked.take().is_some() {
-            if let Conn::Waiting { .. } = self.conn {
-                // A new series: attempt 1 now, or as soon as the network allows.
-                self.attempt = 0;
-                self.conn = Conn::Waiting {
-                    attempt: 1,
-                    retry_at: None,
-                };
+            // The planned attempt now, or as soon as the network allows.
+            if let Conn::Waiting { attempt, .. } = self.conn {
                 if !self.paused() {
-                    self.attempt_now(1, now);
+                    self.attempt_now(attempt, now);
                 }
             }
         } else if check {
@@ -876,16 +876,17 @@ impl<P> Machine<P> {
 
     /// Closes the socket on behalf of the page and waits for it to come back.
     fn park(&mut self, why: Park, reason: &'static str, now: Millis) {
-        let attempt = self.attempt;
         match self.conn {
             Conn::Open {
                 generation,
                 opened_at,
                 ..
             } => {
+                // A working connection closed by us: coming back starts a new series.
                 self.abandon(generation, reason);
                 self.ended(opened_at, now);
-                self.wait(attempt, None);
+                self.attempt = 0;
+                self.wait(1, None);
                 self.emit(Event::Close(CloseInfo {
                     code: CODE_NORMAL,
                     reason: reason.into(),
@@ -895,10 +896,12 @@ impl<P> Machine<P> {
                 }));
             }
             Conn::Connecting { generation, .. } => {
+                // Not a failure: the same attempt is made again when the page is back.
                 self.abandon(generation, reason);
-                self.wait(attempt, None);
+                self.wait(self.attempt, None);
             }
-            Conn::Waiting { .. } | Conn::Deciding { .. } => {}
+            Conn::Waiting { attempt, .. } => self.wait(attempt, None),
+            Conn::Deciding { .. } => {}
             Conn::Idle | Conn::Closing { .. } => return,
         }
         self.parked = Some(why);

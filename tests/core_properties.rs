@@ -23,10 +23,10 @@ use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 use sim::Sim;
 
-/// The machine bugs these properties found (see the `#[ignore]`d `bug_*` tests at the end
-/// of this file for minimal reproductions). While `true`, the checks step around exactly
-/// those behaviours, so that the properties keep guarding everything else; set it to
-/// `false` once they are fixed in `src/core/` (and remove the `#[ignore]`s).
+/// The machine bugs A-D these properties found (see the `bug_*` tests at the end of this
+/// file for minimal reproductions; all four are fixed now). While `true`, the checks step
+/// around exactly those behaviours (bug D's tolerance also covers D'), so that the
+/// properties keep guarding everything else when a bug is open.
 const TOLERATE_KNOWN_BUGS: bool = false;
 
 // ---------------------------------------------------------------------------------------
@@ -600,36 +600,10 @@ impl Driver {
         let mut driver = Driver::new(case, only);
         let started = driver.feed(Input::Start);
         assert!(started.is_ok(), "Start refused: {started:?}");
-        let mut states = [0usize; 5];
         for action in &case.actions {
             driver.act(action);
-            states[driver.sim.machine.state() as usize] += 1;
-        }
-        if std::env::var("COVER").is_ok() {
-            eprintln!(
-                "COVER connecting={} open={} waiting={} closing={} closed={}",
-                states[0], states[1], states[2], states[3], states[4]
-            );
         }
         driver.finish();
-        if std::env::var("COVER").is_ok() {
-            let log: Vec<String> = driver
-                .sim
-                .log
-                .iter()
-                .map(|(_, c)| format!("{c:?}"))
-                .collect();
-            let count = |p: &str| log.iter().filter(|l| l.contains(p)).count();
-            eprintln!(
-                "COVER steps={} inputs={} open={} reconnect={} close={} final={} giveup={} drop={} ask={} hb_dead={} sp_dead={} conn_to={} park={} closing_to={} reconnecting={} ping={} refused={} written={}",
-                case.actions.len(), driver.trace.iter().filter(|t| t.starts_with("t=")).count(),
-                count("Emit(Open)"), count("Emit(Reconnect {"), count("Emit(Close("), count("will_reconnect: false"),
-                count("GiveUp"), count("Emit(Drop"), count("AskShould"), count("\"heartbeat timeout\", was"),
-                count("\"server ping timeout\", was"), count("ConnectionTimeout"), count("page hidden"),
-                count("closing handshake timed out\", was"), count("Reconnecting"), count("message: Ping"),
-                driver.refused.len(), driver.written.len()
-            );
-        }
         driver
     }
 
@@ -1079,14 +1053,16 @@ impl Driver {
                     );
 
                     // maxRetries = n. The machine numbers the attempts of a series: the
-                    // series' first attempt is attempt 0 (Start) or 1 (reconnect(), or the
-                    // page coming back to a client that parked itself, which starts over
-                    // at attempt 1); each failure plans attempt + 1 and gives up when that
-                    // exceeds n. A successful open does not reset the number (only minUptime
-                    // does), so the attempts after it continue the series. Hence: at most
-                    // n + 1 Open commands (attempts 0..=n) between a success or series
-                    // start and the giveup, and no attempt is numbered above max(n, 1)
-                    // (reconnect() makes attempt 1 even when n is 0).
+                    // series' first attempt is attempt 0 (Start) or 1 (reconnect(); also
+                    // the page coming back after an open connection was parked, but that
+                    // follows a success anyway); each failure plans attempt + 1 and gives
+                    // up when that exceeds n. An attempt abandoned for the page is no
+                    // failure: the same attempt is made again (see Abandon below). A
+                    // successful open does not reset the number (only minUptime does), so
+                    // the attempts after it continue the series. Hence: at most n + 1 Open
+                    // commands (attempts 0..=n) between a success or reconnect() and the
+                    // giveup, and no attempt is numbered above max(n, 1) (reconnect()
+                    // makes attempt 1 even when n is 0).
                     if let Some(n) = self.max_retries() {
                         self.failed_run += 1;
                         let bound = u64::from(n) + 1;
@@ -1800,8 +1776,10 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------
-// Machine bugs the properties found (all fixed), shrunk by hand to their smallest form: kept
-// as regression tests. TOLERATE_KNOWN_BUGS stays false.
+// Machine bugs the properties found, shrunk by hand to their smallest form. A-D are fixed and
+// kept as regression tests (TOLERATE_KNOWN_BUGS stays false), as is E; D' is open
+// (#[ignore]d). With the default fixed seed the properties do not reach D' or E; a hunt
+// with more cases does (PROPTEST_CASES=3000, PROPTEST_SEED=random).
 // ---------------------------------------------------------------------------------------
 
 /// Bug A (found by `one_close_per_connection`; proptest shrank it to `Accept, Close(None),
@@ -1942,5 +1920,90 @@ fn bug_probes_postpone_dead_socket_detection() {
     assert!(
         dropped_at.is_some_and(|t| t <= 2000),
         "dead socket dropped at {dropped_at:?}, interval + timeout is 2000"
+    );
+}
+
+/// Bug D' (found by `silent_sockets_are_detected_in_time` after the fix of D, with
+/// `PROPTEST_CASES=3000`; shrunk to server pings only, interval 100, timeout 1116:
+/// `Accept, Sleep(2217), RunFor(101), Visibility(true), FireTimer`, dropped at 3434 instead
+/// of 3333): with server pings only, a timer that fired late gives the server a grace of
+/// `timeout` from then; a probe (visible, resume, pageshow, online, offline) during that
+/// grace still sees the silence as overdue (`heard_at + interval + timeout <= now`) and
+/// moves the grace to `probe + timeout`. Repeated probes keep a dead socket open for ever.
+/// (The probe could extend only when `(heard_at + interval + timeout).max(grace_until) <=
+/// now`, i.e. when no verdict is still to come.)
+#[test]
+#[ignore = "machine bug D': probes postpone the server-ping grace after a late timer"]
+fn bug_probes_postpone_server_ping_grace_after_sleep() {
+    let mut sim = Sim::start(Config {
+        heartbeat: Some(Heartbeat {
+            interval: 1000.0,
+            timeout: 1000.0,
+            client_ping: false,
+            server_ping: true,
+            ..Heartbeat::default()
+        }),
+        ..sim::config()
+    });
+    sim.accept();
+    // The server died at once. The device sleeps; on waking the late timer gives the
+    // server `timeout` (until 6000) to be heard from.
+    sim.sleep_for(5000);
+    assert!(sim.open.is_some(), "a late timer is no verdict");
+    // The user flicks between tabs.
+    for _ in 0..20 {
+        sim.run_for(900);
+        if sim.open.is_none() {
+            break;
+        }
+        sim.input(Input::Visibility { visible: false });
+        sim.input(Input::Visibility { visible: true });
+    }
+    let dropped_at = sim
+        .log
+        .iter()
+        .find(|(_, c)| matches!(c, Command::Abandon { .. }))
+        .map(|(t, _)| *t);
+    assert!(
+        dropped_at.is_some_and(|t| t <= 6000),
+        "dead socket dropped at {dropped_at:?}; the grace after waking ended at 6000"
+    );
+}
+
+/// Bug E (found by `silent_sockets_are_detected_in_time` with a random seed and 3000 cases;
+/// shrunk to heartbeat 100/710 with anyMessageIsPong: `Accept, Visibility(true), FireTimer,
+/// Resume, FireTimer`, dropped at 1420 instead of 710): with `anyMessageIsPong`, a ping sent
+/// in the same millisecond as the last thing heard (here the open itself, when a probe comes
+/// at once; or a message or pong arriving with the probe) is taken as answered when its
+/// timeout ends, because the check is `heard_at >= sent_at`: nothing was heard after the
+/// ping, yet the verdict is skipped and a new ping cycle starts, so a dead socket lives up
+/// to interval + 2 × timeout. (Fixed with `heard_at > sent_at` in the working tree while
+/// this was written.)
+#[test]
+fn bug_any_message_is_pong_counts_what_came_before_the_ping() {
+    let mut sim = Sim::start(Config {
+        heartbeat: Some(Heartbeat {
+            interval: 100.0,
+            timeout: 710.0,
+            any_message_is_pong: true,
+            ..Heartbeat::default()
+        }),
+        ..sim::config()
+    });
+    sim.accept();
+    // The page is shown as the socket opens: probe at once. The server never answers and
+    // sends nothing.
+    sim.input(Input::Visibility { visible: true });
+    assert_eq!(sim.pings(), [0]);
+    sim.run_for(5000);
+    let dropped_at = sim
+        .log
+        .iter()
+        .find(|(_, c)| matches!(c, Command::Abandon { .. }))
+        .map(|(t, _)| *t);
+    assert!(
+        dropped_at.is_some_and(|t| t <= 810),
+        "dead socket dropped at {dropped_at:?}; the probe's pong was due at 710 \
+         (interval + timeout is 810)"
     );
 }

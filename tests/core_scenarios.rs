@@ -209,7 +209,8 @@ fn dead_socket_is_abandoned_not_closed_politely() {
     assert!(commands.contains(&Command::Abandon {
         generation,
         code: 1000,
-        reason: "heartbeat timeout".into()
+        reason: "heartbeat timeout".into(),
+        dead: true,
     }));
     assert!(!commands.iter().any(|c| matches!(c, Command::Close { .. })));
     assert_eq!(sim.state(), State::Waiting);

@@ -579,7 +579,7 @@ impl<P> Machine<P> {
                     *deadline = now + self.timing.connection_timeout;
                     return;
                 }
-                self.abandon(generation, "connection timeout");
+                self.abandon_dead(generation, "connection timeout");
                 self.emit(Event::Error {
                     cause: ErrorCause::ConnectionTimeout,
                 });
@@ -593,7 +593,7 @@ impl<P> Machine<P> {
                 generation,
                 deadline,
             } if deadline <= now => {
-                self.abandon(generation, "closing handshake timed out");
+                self.abandon_dead(generation, "closing handshake timed out");
                 self.closed_for_good(
                     CODE_ABNORMAL,
                     "closing handshake timed out".into(),
@@ -636,7 +636,7 @@ impl<P> Machine<P> {
                     }
                 }
                 Ping::Awaiting { sent_at, deadline } if deadline <= now => {
-                    if h.any_message_is_pong && heard_at >= sent_at {
+                    if h.any_message_is_pong && heard_at > sent_at {
                         self.set_ping(Ping::Idle {
                             next_at: heard_at + interval,
                         });
@@ -697,6 +697,11 @@ impl<P> Machine<P> {
                     ping: Ping::Awaiting { deadline, .. },
                     ..
                 } => deadline,
+                // A ping already due (its timer not handled yet) is as good as sent.
+                Conn::Open {
+                    ping: Ping::Idle { next_at },
+                    ..
+                } => next_at.saturating_add(self.timing.timeout),
                 _ => Millis::MAX,
             };
             let ping = match self.send_ping(*generation, now) {
@@ -967,7 +972,7 @@ impl<P> Machine<P> {
     /// A heartbeat found the socket dead: drop it without waiting for a handshake that will
     /// never complete, and reconnect.
     fn dead(&mut self, generation: Generation, opened_at: Millis, why: &'static str, now: Millis) {
-        self.abandon(generation, why);
+        self.abandon_dead(generation, why);
         self.disconnected(opened_at, CODE_ABNORMAL, why.into(), false, now);
     }
 
@@ -1066,6 +1071,7 @@ impl<P> Machine<P> {
         self.set_state(State::Connecting);
     }
 
+    /// Drops a socket that may well be healthy: closed with the handshake, unawaited.
     fn abandon(&mut self, generation: Generation, reason: &'static str) {
         self.abandon_with(generation, CODE_NORMAL, reason.into());
     }
@@ -1075,6 +1081,17 @@ impl<P> Machine<P> {
             generation,
             code,
             reason,
+            dead: false,
+        });
+    }
+
+    /// Drops a socket believed dead (no pong, no handshake): nothing is waited for.
+    fn abandon_dead(&mut self, generation: Generation, reason: &'static str) {
+        self.commands.push_back(Command::Abandon {
+            generation,
+            code: CODE_NORMAL,
+            reason: reason.into(),
+            dead: true,
         });
     }
 

@@ -225,6 +225,10 @@ pub enum Command<P> {
         code: u16,
         /// The close reason to send.
         reason: String,
+        /// Whether the socket is believed dead (heartbeat, connection or closing timeout):
+        /// then nothing is worth waiting for, and a driver that can (the `ws` package's
+        /// `terminate()`) drops the connection at once instead of closing it.
+        dead: bool,
     },
     /// Call the user's `shouldReconnect` with this close and feed the answer back as
     /// [`Input::ShouldReconnect`]. Only emitted when the config says such a function exists.

@@ -231,7 +231,23 @@ impl Drop for Driver {
         };
         if let Some(live) = live {
             host.detach(&live.socket);
-            let _ = live.socket.close_with(1000, "");
+            drop_socket(&live.socket, false, 1000, "");
+        }
+    }
+}
+
+/// Lets go of a socket the core is done with, waiting for nothing. A dead one is
+/// `terminate()`d where the platform can (the `ws` package, whose `close()` would hold a
+/// Node process for its 30 s closing timeout); otherwise `close(code, reason)`, whose
+/// handshake finishes in the background.
+fn drop_socket(socket: &Socket, dead: bool, code: u16, reason: &str) {
+    let terminate = get(socket, "terminate");
+    match terminate.dyn_ref::<Function>().filter(|_| dead) {
+        Some(terminate) => {
+            let _ = terminate.call0(socket);
+        }
+        None => {
+            let _ = socket.close_with(code, reason);
         }
     }
 }
@@ -337,6 +353,7 @@ fn execute(shared: &Shared, command: Command<JsValue>) {
             generation,
             code,
             reason,
+            dead,
         } => {
             let (live, host) = {
                 let mut inner = shared.borrow_mut();
@@ -350,7 +367,7 @@ fn execute(shared: &Shared, command: Command<JsValue>) {
                 let socket = live.socket.clone();
                 drop(live); // our listeners go first: nothing it does now reaches the core
                 host.detach(&socket);
-                let _ = socket.close_with(code, &reason);
+                drop_socket(&socket, dead, code, &reason);
             }
         }
         Command::AskShouldReconnect {
@@ -417,20 +434,20 @@ fn open(shared: &Shared, generation: Generation) {
         Ok(provider) => provider,
         Err(url) => return connect(shared, generation, Ok(url)),
     };
-    let value = provider.call0(&JsValue::UNDEFINED);
-    match value {
-        Ok(v) if v.has_type::<Promise>() || get(&v, "then").is_function() => {
-            let weak = Rc::downgrade(shared);
-            let promise = Promise::resolve(&v);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = wasm_bindgen_futures::JsFuture::from(promise).await;
-                if let Some(shared) = weak.upgrade() {
-                    connect(&shared, generation, result);
-                }
-            });
+    // Always settled in a later microtask, even when the provider answers (or throws) at
+    // once: an `error` from the very first attempt must reach listeners added right after
+    // `new LifelineSocket(...)`.
+    let promise = match provider.call0(&JsValue::UNDEFINED) {
+        Ok(value) => Promise::resolve(&value),
+        Err(error) => Promise::reject(&error),
+    };
+    let weak = Rc::downgrade(shared);
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = wasm_bindgen_futures::JsFuture::from(promise).await;
+        if let Some(shared) = weak.upgrade() {
+            connect(&shared, generation, result);
         }
-        other => connect(shared, generation, other),
-    }
+    });
 }
 
 /// Opens the platform socket for `generation` with `url` (still to be resolved when it

@@ -1,0 +1,44 @@
+// Prints what the package costs over the wire (`npm run size`, after `npm run build`):
+// gzip -9 of the .wasm alone and of dist/lifeline-ws.mjs (wasm inlined as base64 + glue +
+// facade), against the 20 KB budget (DESIGN.md, "Every byte is earned"). A report: it never
+// fails on the number.
+
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { constants, gzipSync } from "node:zlib";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const BUDGET = 20 * 1024;
+
+const gzip = (bytes) => gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).length;
+const kb = (n) => (n / 1024).toFixed(1) + " KB";
+
+const rows = [
+  ["pkg/web/lifeline_ws_bg.wasm", "wasm alone"],
+  ["dist/lifeline-ws.mjs", "package: wasm (inlined) + glue + facade"],
+  ["dist/lifeline-ws.cjs", "the same, CommonJS"],
+];
+console.log("file                          raw        gzip -9    what");
+let wasmGz, total;
+for (const [file, what] of rows) {
+  let bytes;
+  try {
+    bytes = readFileSync(join(root, file));
+  } catch {
+    console.log(`${file.padEnd(30)}missing (run npm run build)`);
+    continue;
+  }
+  const gz = gzip(bytes);
+  if (file.endsWith(".wasm")) wasmGz = gz;
+  if (file.endsWith(".mjs")) total = gz;
+  console.log(`${file.padEnd(30)}${kb(bytes.length).padEnd(11)}${kb(gz).padEnd(11)}${what}`);
+}
+if (total !== undefined && wasmGz !== undefined)
+  console.log(`of which glue + facade + inlining: ${kb(total - wasmGz)} (the package less the wasm alone)`);
+if (total !== undefined) {
+  const margin = BUDGET - total;
+  console.log(
+    `budget: ${kb(total)} of ${kb(BUDGET)} gzip -9 (${margin >= 0 ? kb(margin) + " to spare" : kb(-margin) + " OVER"})`,
+  );
+}

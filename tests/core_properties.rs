@@ -1776,10 +1776,10 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------
-// Machine bugs the properties found, shrunk by hand to their smallest form. A-D are fixed and
-// kept as regression tests (TOLERATE_KNOWN_BUGS stays false), as is E; D' is open
-// (#[ignore]d). With the default fixed seed the properties do not reach D' or E; a hunt
-// with more cases does (PROPTEST_CASES=3000, PROPTEST_SEED=random).
+// Machine bugs the properties found, shrunk by hand to their smallest form. All are fixed
+// (A-E and D') and kept as regression tests; TOLERATE_KNOWN_BUGS stays false. With the
+// default fixed seed the properties do not reach D' or E; a hunt with more cases does
+// (PROPTEST_CASES=3000 PROPTEST_SEED=random cargo test --release --test core_properties).
 // ---------------------------------------------------------------------------------------
 
 /// Bug A (found by `one_close_per_connection`; proptest shrank it to `Accept, Close(None),
@@ -1933,7 +1933,6 @@ fn bug_probes_postpone_dead_socket_detection() {
 /// (The probe could extend only when `(heard_at + interval + timeout).max(grace_until) <=
 /// now`, i.e. when no verdict is still to come.)
 #[test]
-#[ignore = "machine bug D': probes postpone the server-ping grace after a late timer"]
 fn bug_probes_postpone_server_ping_grace_after_sleep() {
     let mut sim = Sim::start(Config {
         heartbeat: Some(Heartbeat {

@@ -712,11 +712,16 @@ impl<P> Machine<P> {
                 idle => idle,
             };
             self.set_ping(ping);
-        } else if let Conn::Open { heard_at, .. } = self.conn {
-            // Server pings only: nothing to send. Silence already overdue means the page
-            // slept through it; give the server `timeout` from now, but never postpone a
-            // verdict that is still to come.
-            if heard_at + self.timing.interval + self.timing.timeout <= now {
+        } else if let Conn::Open {
+            heard_at,
+            grace_until,
+            ..
+        } = self.conn
+        {
+            // Server pings only: nothing to send. Silence already overdue (grace included)
+            // means the page slept through it; give the server `timeout` from now, but
+            // never postpone a verdict that is still to come.
+            if (heard_at + self.timing.interval + self.timing.timeout).max(grace_until) <= now {
                 self.extend_grace(now + self.timing.timeout);
             }
         }

@@ -312,9 +312,13 @@ export declare class LifelineSocket {
    */
   binaryType: LifelineBinaryType;
 
-  /** Sends now while open; otherwise queues for the next open. Throws `InvalidStateError` after `close()`, or when the queue is full with `overflow: "throw"`. */
+  /**
+   * Sends now while open; otherwise queues for the next open. Throws a DOMException:
+   * `InvalidStateError` after `close()` or `giveup` (until `reconnect()`), `QuotaExceededError`
+   * when the queue is full with `overflow: "throw"` (the message is the error's `data`).
+   */
   send(data: LifelineData): void;
-  /** Closes for good: no more reconnects (until `reconnect()`). Throws as `WebSocket.close` does for a bad code or reason. */
+  /** Closes for good: no more reconnects (until `reconnect()`). Throws as `WebSocket.close` does: `InvalidAccessError` for a code other than 1000 or 3000–4999, `SyntaxError` for a reason over 123 bytes. */
   close(code?: number, reason?: string): void;
   /** Drops the socket and connects now; after `giveup` or `close()` starts over at attempt 1. */
   reconnect(code?: number, reason?: string): void;

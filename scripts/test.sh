@@ -5,9 +5,12 @@
 #   4. rustdoc, warnings denied   5. smoke: build the wasm package for Node and load it
 #   6. the wasm driver with wasm-bindgen-test, in Node and in headless Chromium, against
 #      tests/wasm/server.mjs on 127.0.0.1
+#   7. the package's TypeScript types (tsc --noEmit on tests/types)
+#   8. the npm package as users get it (npm pack, installed in a temporary folder), in
+#      Node 20 against real local servers: node --test tests/node/
 set -euo pipefail
 
-layers=6
+layers=8
 layer_no=0
 layer_name="bootstrap"
 start=$SECONDS
@@ -68,5 +71,13 @@ CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --
 exec 3>&-
 rm -f "$server_out"
 
+layer "types (tsc --noEmit on tests/types)"
+npm run --silent test:types
+
+layer "package in Node (npm run build, npm pack, node --test tests/node/)"
+npm run --silent build
+npm run --silent size
+node --test tests/node/
+
 echo
-echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver) in $((SECONDS - start)) s"
+echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node) in $((SECONDS - start)) s"

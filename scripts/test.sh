@@ -8,9 +8,11 @@
 #   7. the package's TypeScript types (tsc --noEmit on tests/types)
 #   8. the npm package as users get it (npm pack, installed in a temporary folder), in
 #      Node 20 against real local servers: node --test tests/node/
+#   9. the demo: the bounded `npm run demo` run and its summary, and the status page in
+#      headless Chromium (playwright-core): node --test tests/demo/
 set -euo pipefail
 
-layers=8
+layers=9
 layer_no=0
 layer_name="bootstrap"
 start=$SECONDS
@@ -79,5 +81,8 @@ npm run --silent build
 npm run --silent size
 node --test tests/node/
 
+layer "demo (bounded npm run demo, status page in Chromium): node --test tests/demo/"
+node --test tests/demo/
+
 echo
-echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node) in $((SECONDS - start)) s"
+echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node, demo) in $((SECONDS - start)) s"

@@ -22,3 +22,8 @@ async fn reconnects_after_the_server_closes() {
 async fn heartbeat_detects_a_server_that_stops_answering() {
     wasm_shared::heartbeat_detects_a_server_that_stops_answering(JsValue::UNDEFINED).await;
 }
+
+#[wasm_bindgen_test]
+fn late_deadline_after_sleep_probes() {
+    wasm_shared::late_deadline_after_sleep_probes();
+}

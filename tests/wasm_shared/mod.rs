@@ -193,3 +193,88 @@ pub async fn heartbeat_detects_a_server_that_stops_answering(ctor: JsValue) {
         .close(JsValue::UNDEFINED, JsValue::UNDEFINED)
         .unwrap();
 }
+
+/// Sleep, with a controllable clock, in wasm: a deadline handled far later than it was due
+/// (the device slept) leads to a probe, never to a "dead" verdict; an unanswered probe then
+/// does.
+pub fn late_deadline_after_sleep_probes() {
+    use lifeline_ws::core::{
+        Command, Config, Event, Generation, Heartbeat, Input, Machine, Outgoing,
+    };
+    let config = Config {
+        heartbeat: Some(Heartbeat {
+            interval: 1000.0,
+            timeout: 1000.0,
+            ..Heartbeat::default()
+        }),
+        ..Config::default()
+    };
+    let mut machine: Machine<JsValue> = Machine::new(config, 1).unwrap();
+    let mut log = Vec::new();
+    fn feed(
+        m: &mut Machine<JsValue>,
+        log: &mut Vec<(u64, Command<JsValue>)>,
+        input: Input<JsValue>,
+        now: u64,
+    ) {
+        m.handle(input, now).unwrap();
+        while let Some(c) = m.poll_command() {
+            log.push((now, c));
+        }
+    }
+    feed(&mut machine, &mut log, Input::Start, 0);
+    let generation = Generation(1);
+    feed(&mut machine, &mut log, Input::Opened { generation }, 0);
+    let ping_at = machine.next_deadline().unwrap();
+    feed(
+        &mut machine,
+        &mut log,
+        Input::Deadline {
+            last_message_at: None,
+        },
+        ping_at,
+    );
+    let pong_due = machine.next_deadline().unwrap();
+    // The device sleeps for 30 minutes through the pong deadline.
+    let woke = pong_due + 30 * 60_000;
+    feed(
+        &mut machine,
+        &mut log,
+        Input::Deadline {
+            last_message_at: None,
+        },
+        woke,
+    );
+    let pings: Vec<u64> = log
+        .iter()
+        .filter(|(_, c)| {
+            matches!(
+                c,
+                Command::Send {
+                    message: Outgoing::Ping,
+                    ..
+                }
+            )
+        })
+        .map(|(t, _)| *t)
+        .collect();
+    assert_eq!(pings, [ping_at, woke], "a probe on waking");
+    assert!(!log
+        .iter()
+        .any(|(_, c)| matches!(c, Command::Abandon { .. })));
+    // No answer to the probe: now the socket is dead.
+    let due = machine.next_deadline().unwrap();
+    assert_eq!(due, woke + 1000);
+    feed(
+        &mut machine,
+        &mut log,
+        Input::Deadline {
+            last_message_at: None,
+        },
+        due,
+    );
+    assert!(log.iter().any(|(_, c)| matches!(
+        c,
+        Command::Emit(Event::Close(info)) if info.reason == "heartbeat timeout"
+    )));
+}

@@ -10,9 +10,11 @@
 #      Node 20 against real local servers: node --test tests/node/
 #   9. the demo: the bounded `npm run demo` run and its summary, and the status page in
 #      headless Chromium (playwright-core): node --test tests/demo/
+#  10. phones, tabs and sleep in a real headless Chromium (offline/online, hidden/visible,
+#      freeze/resume, back/forward cache, late timers, a Web Worker): node --test tests/browser/
 set -euo pipefail
 
-layers=9
+layers=10
 layer_no=0
 layer_name="bootstrap"
 start=$SECONDS
@@ -84,5 +86,8 @@ node --test tests/node/
 layer "demo (bounded npm run demo, status page in Chromium): node --test tests/demo/"
 node --test tests/demo/
 
+layer "lifecycle in Chromium (offline, hidden, frozen, bfcache, sleep, Worker): node --test tests/browser/"
+node --test tests/browser/
+
 echo
-echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node, demo) in $((SECONDS - start)) s"
+echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node, demo, lifecycle in Chromium) in $((SECONDS - start)) s"

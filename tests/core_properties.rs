@@ -545,6 +545,9 @@ struct Driver {
     /// clock), and the summed lateness of the timer since.
     alive_at: Millis,
     slack: Millis,
+    /// Up to when the lateness of an overdue timer is already in `slack` (an input that
+    /// arrives while a deadline is overdue shows the timer at least that late).
+    late_counted: Millis,
     /// When an open socket was last probed (visible, online, offline...).
     probe_at: Option<Millis>,
 
@@ -590,6 +593,7 @@ impl Driver {
             last_ping_at: None,
             alive_at: 0,
             slack: 0,
+            late_counted: 0,
             probe_at: None,
             same_time_fires: 0,
             last_fire_at: None,
@@ -1438,8 +1442,12 @@ impl Driver {
         if late {
             self.alive_at = now;
             self.slack = 0;
-        } else if let Some(lateness) = lateness {
-            self.slack += lateness;
+            self.late_counted = now;
+        } else if let Some(due) = pre.deadline.filter(|&due| due < now) {
+            // The timer is (or was, when it fires now) late by `now - due`: count the part
+            // not counted yet.
+            self.slack += now - due.max(self.late_counted);
+            self.late_counted = now;
         }
 
         for command in commands {

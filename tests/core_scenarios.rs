@@ -1177,3 +1177,53 @@ fn a_pending_should_reconnect_decision_still_owes_its_close() {
         assert_eq!(sim.connecting.is_some(), !user_closes);
     }
 }
+
+#[test]
+fn a_ping_that_was_due_but_never_sent_is_not_an_unanswered_one() {
+    // The page's JavaScript was held past a ping's due time (no timer ran); it becomes
+    // visible: the probe is the first ping, and it gets its whole timeout.
+    let mut sim = Sim::start(heartbeat(1000.0, 500.0));
+    sim.accept();
+    sim.run_for(1000);
+    sim.now += 150;
+    sim.pong();
+    assert_eq!(sim.machine.next_deadline(), Some(2000));
+    sim.now = 2600; // held: the ping due at 2000 never went out
+    sim.input(Input::Visibility { visible: true });
+    assert_eq!(sim.pings(), [1000, 2600]);
+    sim.run_for(150);
+    sim.pong();
+    sim.run_for(800); // up to the next ping, at 3600
+    assert!(
+        sim.closes().is_empty(),
+        "healthy server: {:?}",
+        sim.closes()
+    );
+    assert_eq!(sim.state(), State::Open);
+}
+
+#[test]
+fn reconnect_while_offline_waits_for_the_network() {
+    let mut sim = Sim::start(config());
+    sim.accept();
+    sim.input(Input::Close {
+        code: None,
+        reason: String::new(),
+    });
+    sim.close_completes(1000);
+    sim.input(Input::Offline);
+    sim.input(Input::Reconnect {
+        code: None,
+        reason: String::new(),
+    });
+    assert!(sim.connecting.is_none(), "no attempt while offline");
+    assert_eq!(sim.state(), State::Waiting);
+    sim.run_for(60_000);
+    assert!(sim.connecting.is_none());
+    sim.input(Input::Online);
+    assert!(
+        sim.connecting.is_some(),
+        "attempt 1 as soon as the network is back"
+    );
+    assert_eq!(sim.machine.stats().attempts, 1);
+}

@@ -302,6 +302,12 @@ impl<P> Machine<P> {
         &self.config
     }
 
+    /// Whether the client is closed for good (by `close()`, `shouldReconnect` or
+    /// `giveup`) until `reconnect()`; a client not started yet is not.
+    pub fn is_closed_for_good(&self) -> bool {
+        self.ended
+    }
+
     /// The generation of the socket the machine currently uses, if any: the driver drops
     /// every platform event of any other.
     pub fn live_generation(&self) -> Option<Generation> {
@@ -697,11 +703,6 @@ impl<P> Machine<P> {
                     ping: Ping::Awaiting { deadline, .. },
                     ..
                 } => deadline,
-                // A ping already due (its timer not handled yet) is as good as sent.
-                Conn::Open {
-                    ping: Ping::Idle { next_at },
-                    ..
-                } => next_at.saturating_add(self.timing.timeout),
                 _ => Millis::MAX,
             };
             let ping = match self.send_ping(*generation, now) {
@@ -830,6 +831,12 @@ impl<P> Machine<P> {
                     will_reconnect: true,
                     delay: Some(0),
                 }));
+            }
+            Conn::Waiting { .. } | Conn::Idle if self.paused() => {
+                // Offline: attempt 1 of a new series, as soon as the network is back.
+                self.attempt = 0;
+                self.wait(1, None);
+                return;
             }
             Conn::Waiting { .. } | Conn::Idle => self.attempt_now(1, now),
         }

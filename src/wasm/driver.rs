@@ -136,13 +136,6 @@ impl Driver {
     /// `startClosed`).
     pub fn start(&self) {
         install_lifecycle(&self.shared);
-        let navigator = get(&global(), "navigator");
-        if get(&navigator, "onLine").as_bool() == Some(false) {
-            feed(&self.shared, Input::Offline);
-        }
-        if hidden() {
-            feed(&self.shared, Input::Visibility { visible: false });
-        }
         feed(&self.shared, Input::Start);
     }
 
@@ -163,6 +156,8 @@ impl Driver {
     /// `reconnect(code?, reason?)`: drops the socket and connects now, at attempt 1.
     pub fn reconnect(&self, code: JsValue, reason: JsValue) -> Result<(), JsValue> {
         let (code, reason) = close_args(&code, &reason)?;
+        // After a final close the listeners were gone: the network and the page may have
+        // changed meanwhile, and install_lifecycle reports how they are now.
         install_lifecycle(&self.shared);
         try_feed(&self.shared, Input::Reconnect { code, reason }).map_err(input_error)
     }
@@ -279,7 +274,7 @@ fn pump(shared: &Shared) {
     if inner.timer.as_ref().map(|t| t.due) != deadline {
         inner.timer = deadline.map(|due| arm(shared, due));
     }
-    if deadline.is_none() && inner.live.is_none() && inner.machine.state().as_str() == "closed" {
+    if deadline.is_none() && inner.live.is_none() && inner.machine.is_closed_for_good() {
         inner.lifecycle.clear();
     }
 }
@@ -606,6 +601,18 @@ fn install_lifecycle(shared: &Shared) {
         }));
         listeners.push(on(&document, "freeze", |_| Input::Freeze));
         listeners.push(on(&document, "resume", |_| Input::Resume));
+    }
+    // What the listeners would have said so far: the network and the page as they are now.
+    // (Fed before the listeners are stored: a client still closed for good drops its
+    // listeners after each input.)
+    let navigator = get(&scope, "navigator");
+    match get(&navigator, "onLine").as_bool() {
+        Some(false) => feed(shared, Input::Offline),
+        Some(true) => feed(shared, Input::Online),
+        None => {}
+    }
+    if Listener::supported(&document) {
+        feed(shared, Input::Visibility { visible: !hidden() });
     }
     shared.borrow_mut().lifecycle = listeners;
 }

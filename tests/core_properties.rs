@@ -18,6 +18,7 @@ use std::collections::{BTreeSet, VecDeque};
 use lifeline_ws::core::{
     Backoff, Command, Config, ErrorCause, Event, Generation, Heartbeat, Input, InputError, Jitter,
     Lifecycle, Machine, Millis, Outgoing, Overflow, Queue, State, Stats, LATE_AFTER, MAX_DELAY_MS,
+    RECHECK_WINDOW,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
@@ -508,6 +509,9 @@ struct Driver {
     scheduled: Option<(u32, Millis)>,
     /// Since that announcement an input came that lets the client attempt at once.
     early_ok: bool,
+    /// When a lifecycle input last found the socket open: a drop within RECHECK_WINDOW
+    /// after it may be retried at once.
+    checked_open_at: Option<Millis>,
 
     // Invariant 5.
     next_message: u32,
@@ -577,6 +581,7 @@ impl Driver {
             pending_ask: false,
             scheduled: None,
             early_ok: false,
+            checked_open_at: None,
             next_message: 0,
             queued: VecDeque::new(),
             written: Vec::new(),
@@ -904,6 +909,9 @@ impl Driver {
         // ----- what the input itself tells the model -----
         if self.allows_early_attempt(input) {
             self.early_ok = true;
+            if pre.state == State::Open {
+                self.checked_open_at = Some(self.sim.now);
+            }
         }
         match input {
             Input::Start if !self.config.start_closed => self.active = true,
@@ -1253,7 +1261,12 @@ impl Driver {
                                 format!("attempt {attempt} announced, but no timer is set")
                             });
                             self.scheduled = Some((attempt, now + delay));
-                            self.early_ok = false;
+                            // A drop just after the page or network came back is retried
+                            // at once (RECHECK_WINDOW).
+                            self.early_ok = self
+                                .checked_open_at
+                                .take()
+                                .is_some_and(|at| now.saturating_sub(at) <= RECHECK_WINDOW);
                         }
                     }
                     Event::GiveUp { attempts } => {

@@ -1227,3 +1227,28 @@ fn reconnect_while_offline_waits_for_the_network() {
     );
     assert_eq!(sim.machine.stats().attempts, 1);
 }
+
+#[test]
+fn a_drop_just_after_the_page_came_back_is_retried_at_once() {
+    // Back from the back/forward cache: the check finds the socket "open", and the
+    // browser delivers its close a few ms later.
+    let mut sim = Sim::start(Config {
+        backoff: Backoff {
+            initial_delay: 5000.0,
+            jitter: Jitter::None,
+            ..Backoff::default()
+        },
+        ..config()
+    });
+    sim.accept();
+    sim.run_for(10_000);
+    sim.input(Input::PageShow { persisted: true });
+    sim.now += 5;
+    sim.server_close(1006);
+    assert!(sim.connecting.is_some(), "retried at once, not after 5 s");
+    // Later drops back off as usual.
+    sim.accept();
+    sim.run_for(10_000);
+    sim.server_close(1006);
+    assert!(sim.connecting.is_none());
+}

@@ -23,6 +23,12 @@ use super::types::{
 /// one second late is normal.
 pub const LATE_AFTER: Millis = 1000;
 
+/// A connection that drops this soon (ms) after the page or the network came back and the
+/// socket was probed is replaced at once, not after its backoff: browsers deliver the close
+/// of a socket that died while the page was away (frozen, in the back/forward cache) just
+/// after `resume` / `pageshow`, when the check has already found it "open".
+pub const RECHECK_WINDOW: Millis = 1000;
+
 /// The close code of the `close` event when the machine dropped a socket that did not close
 /// by itself (heartbeat timeout, closing-handshake timeout): "abnormal closure".
 pub const CODE_ABNORMAL: u16 = 1006;
@@ -237,6 +243,9 @@ pub struct Machine<P> {
     online: bool,
     hidden_since: Option<Millis>,
     parked: Option<Park>,
+    /// When the page or the network last came back while a socket was open (see
+    /// [`RECHECK_WINDOW`]).
+    checked_at: Option<Millis>,
 }
 
 impl<P> Machine<P> {
@@ -273,6 +282,7 @@ impl<P> Machine<P> {
             online: true,
             hidden_since: None,
             parked: None,
+            checked_at: None,
         })
     }
 
@@ -460,6 +470,7 @@ impl<P> Machine<P> {
         if !matches!(self.conn, Conn::Connecting { generation: g, .. } if g == generation) {
             return;
         }
+        self.checked_at = None;
         self.conn = Conn::Open {
             generation,
             opened_at: now,
@@ -794,6 +805,7 @@ impl<P> Machine<P> {
     }
 
     fn reconnect(&mut self, code: Option<u16>, reason: String, now: Millis) {
+        self.checked_at = None;
         self.started = true;
         self.ended = false;
         self.parked = None;
@@ -885,7 +897,10 @@ impl<P> Machine<P> {
     /// Probe an open socket; make a waiting client attempt now, if nothing holds it back.
     fn check_now(&mut self, now: Millis) {
         match self.conn {
-            Conn::Open { .. } => self.probe(now),
+            Conn::Open { .. } => {
+                self.checked_at = Some(now);
+                self.probe(now);
+            }
             Conn::Waiting { attempt, .. } if !self.paused() => self.attempt_now(attempt, now),
             _ => {}
         }
@@ -1005,7 +1020,28 @@ impl<P> Machine<P> {
     /// Moves to what `plan` says, emitting the `close` of the connection that ended (if
     /// any), then `reconnecting` or `giveup`.
     fn carry_out(&mut self, plan: Plan, close: Option<(u16, String, bool)>, now: Millis) {
+        // A connection found "open" by a check just before, now closed: the check's
+        // immediate attempt is owed (RECHECK_WINDOW).
+        let recheck = close.is_some()
+            && self
+                .checked_at
+                .take()
+                .is_some_and(|at| now.saturating_sub(at) <= RECHECK_WINDOW);
         match plan {
+            Plan::Retry {
+                attempt,
+                delay: Some(delay),
+            } if recheck => {
+                self.carry_out(
+                    Plan::Retry {
+                        attempt,
+                        delay: Some(delay),
+                    },
+                    close,
+                    now,
+                );
+                self.attempt_now(attempt, now);
+            }
             Plan::Retry { attempt, delay } => {
                 self.wait(attempt, delay.map(|d| now + d));
                 if let Some((code, reason, was_clean)) = close {

@@ -24,7 +24,9 @@ pub use config::{
     Backoff, Config, ConfigError, Expected, Heartbeat, Jitter, Lifecycle, Overflow, Queue,
     MAX_DELAY_MS, MAX_QUEUE,
 };
-pub use machine::{InputError, Machine, CODE_ABNORMAL, CODE_NORMAL, CODE_NO_STATUS, LATE_AFTER};
+pub use machine::{
+    InputError, Machine, CODE_ABNORMAL, CODE_NORMAL, CODE_NO_STATUS, LATE_AFTER, RECHECK_WINDOW,
+};
 pub use queue::{Pushed, SendQueue};
 pub use types::{
     CloseInfo, Command, ErrorCause, Event, Generation, Input, Millis, Outgoing, State, Stats,

@@ -170,7 +170,7 @@ test("late timer (page held 3 s past a heartbeat, then visible) against a health
   }
 });
 
-// Library bug (found by this test). probe() counts a ping that was due but never sent ("its
+// Regression test for a library bug this test found (fixed): probe() counts a ping that was due but never sent ("its
 // timer not handled yet") as sent at its due time: the probe's pong deadline becomes
 // next_at + timeout. When the page could not run (frozen, throttled, a long task) and the
 // check (visible, resume, online, pageshow) comes before the overdue timer, that deadline

@@ -108,7 +108,7 @@ test("online: the client reconnects at once, not at the end of its 5 s backoff",
   }
 });
 
-// Library bug (found by this test): Driver::start() feeds Input::Offline before Input::Start;
+// Regression test for a library bug this test found (fixed): Driver::start() feeds Input::Offline before Input::Start;
 // the pump() after it sees the machine still "closed" with nothing scheduled and drops the
 // lifecycle listeners, so the `online` event never reaches the core and the client waits
 // for good.
@@ -141,7 +141,7 @@ test("offline at start (navigator.onLine false): waits without attempting, conne
   }
 });
 
-// Library bug (found by this test): the lifecycle listeners are dropped when the client
+// Regression test for a library bug this test found (fixed): the lifecycle listeners are dropped when the client
 // closes for good (close(), giveup) and reconnect() adds them again, but nothing tells the
 // core what changed meanwhile: it still believes it is online, so reconnect() while
 // offline makes attempts (and spends retries) although navigator.onLine is false.

@@ -113,7 +113,7 @@ test("closeWhenHiddenAfter: 500 closes cleanly once hidden that long, attempts n
   }
 });
 
-// Library bug (found by this test): Driver::start() feeds Input::Visibility{visible:false}
+// Regression test for a library bug this test found (fixed): Driver::start() feeds Input::Visibility{visible:false}
 // before Input::Start; the pump() after it sees the machine still "closed" with nothing
 // scheduled and drops the lifecycle listeners. A client created in a hidden page (a tab
 // opened in the background) then never hears `visibilitychange` (nor online / offline /

@@ -350,14 +350,7 @@ fn execute(shared: &Shared, command: Command<JsValue>) {
             reason,
             dead,
         } => {
-            let (live, host) = {
-                let mut inner = shared.borrow_mut();
-                let live = match &inner.live {
-                    Some(l) if l.generation == generation => inner.live.take(),
-                    _ => None,
-                };
-                (live, inner.host.clone())
-            };
+            let (live, host) = take_live(shared, generation);
             if let Some(live) = live {
                 let socket = live.socket.clone();
                 drop(live); // our listeners go first: nothing it does now reaches the core
@@ -520,6 +513,17 @@ fn listener(
     })
 }
 
+/// Takes the socket of `generation` out of the driver, if it is the one in use, with the
+/// host to tell.
+fn take_live(shared: &Shared, generation: Generation) -> (Option<Live>, Host) {
+    let mut inner = shared.borrow_mut();
+    let live = match &inner.live {
+        Some(l) if l.generation == generation => inner.live.take(),
+        _ => None,
+    };
+    (live, inner.host.clone())
+}
+
 /// The socket closed: tell the core, then let go of the socket.
 fn close_listener(
     socket: &Socket,
@@ -535,14 +539,7 @@ fn close_listener(
             reason: get(&event, "reason").as_string().unwrap_or_default(),
             was_clean: get(&event, "wasClean").as_bool().unwrap_or(false),
         };
-        let (live, host) = {
-            let mut inner = shared.borrow_mut();
-            let live = match &inner.live {
-                Some(l) if l.generation == generation => inner.live.take(),
-                _ => None,
-            };
-            (live, inner.host.clone())
-        };
+        let (live, host) = take_live(&shared, generation);
         if let Some(live) = live {
             host.detach(&live.socket);
         }

@@ -16,24 +16,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { BASE_ARGS, CHROMIUM as CHROMIUM_PATH } from "../browser/browser.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DIST = join(ROOT, "dist", "lifeline-ws.mjs");
 const OUTPUT = join(ROOT, "tests", "demo", "output");
 const SCREENSHOT = join(OUTPUT, "status-page.png");
-const CHROMIUM = {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-};
+// The same Chromium and flags as the lifecycle suite (tests/browser/browser.mjs).
+const CHROMIUM = { executablePath: CHROMIUM_PATH, headless: true, args: BASE_ARGS };
 // The page's options: heartbeat interval 1000 + timeout 1000, backoff from 200 ms.
 const DETECTION_BOUND = 2000 + 1500; // interval + timeout, plus slack for a busy 2-core machine
 const WAIT = 15_000; // every wait for an event of the page

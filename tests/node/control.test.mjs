@@ -1,21 +1,13 @@
 // Problem 4's retry budget and the user's controls: maxRetries ends in `giveup`, after which
 // reconnect() starts over at attempt 1; shouldReconnect() can say no; reconnect() on an open
 // socket drops it and connects now.
-import test, { after, before } from "node:test";
+import test from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../support/server.mjs";
-import { makeSocket, closeSockets, loadLifeline } from "../support/client.mjs";
-import { ms, sleep, resourceBaseline, assertNoLeakedResources } from "../support/helpers.mjs";
+import { makeSocket, closeSockets, guardResources } from "../support/client.mjs";
+import { ms, sleep } from "../support/helpers.mjs";
 
-let baseline;
-before(async () => {
-  await loadLifeline();
-  baseline = resourceBaseline();
-});
-after(async () => {
-  await closeSockets();
-  await assertNoLeakedResources(baseline, { label: "control.test.mjs" });
-});
+guardResources("control.test.mjs");
 
 test("maxRetries ends in giveup; reconnect() then starts again at attempt 1", { timeout: ms(60000) }, async () => {
   const server = await startServer({ echo: true });

@@ -1,22 +1,14 @@
 // Problem 3 (DESIGN.md): dead connections are noticed. A TCP proxy goes mute — both TCP
 // connections stay open, nothing is forwarded, no FIN, no RST — and the client must notice
 // within heartbeat interval + timeout, say so in the close event, and reconnect.
-import test, { after, before } from "node:test";
+import test from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../support/server.mjs";
 import { startProxy } from "../support/proxy.mjs";
-import { makeSocket, closeSockets, loadLifeline } from "../support/client.mjs";
-import { ms, now, resourceBaseline, assertNoLeakedResources } from "../support/helpers.mjs";
+import { makeSocket, closeSockets, guardResources } from "../support/client.mjs";
+import { ms, now } from "../support/helpers.mjs";
 
-let baseline;
-before(async () => {
-  await loadLifeline();
-  baseline = resourceBaseline();
-});
-after(async () => {
-  await closeSockets();
-  await assertNoLeakedResources(baseline, { label: "heartbeat.test.mjs" });
-});
+guardResources("heartbeat.test.mjs");
 
 const INTERVAL = 500;
 const TIMEOUT = 500;

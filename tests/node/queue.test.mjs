@@ -1,19 +1,11 @@
 // The send queue: messages sent while the server is down arrive, in order, when it returns.
-import test, { after, before } from "node:test";
+import test from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../support/server.mjs";
-import { makeSocket, closeSockets, loadLifeline } from "../support/client.mjs";
-import { ms, resourceBaseline, assertNoLeakedResources } from "../support/helpers.mjs";
+import { makeSocket, closeSockets, guardResources } from "../support/client.mjs";
+import { ms } from "../support/helpers.mjs";
 
-let baseline;
-before(async () => {
-  await loadLifeline();
-  baseline = resourceBaseline();
-});
-after(async () => {
-  await closeSockets();
-  await assertNoLeakedResources(baseline, { label: "queue.test.mjs" });
-});
+guardResources("queue.test.mjs");
 
 const N = 100;
 

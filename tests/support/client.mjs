@@ -2,9 +2,16 @@
 // gives every LifelineSocket the `ws` constructor (Node 20 has no global WebSocket), an event
 // recorder, and a place in the list that closeSockets() cleans up.
 
+import { after, before } from "node:test";
 import WS from "ws";
 import { importPacked } from "./pack.mjs";
-import { EventRecorder, ms, waitForEvent } from "./helpers.mjs";
+import {
+  EventRecorder,
+  assertNoLeakedResources,
+  ms,
+  resourceBaseline,
+  waitForEvent,
+} from "./helpers.mjs";
 
 export { WS };
 
@@ -62,4 +69,20 @@ export async function closeSockets() {
     }
   }
   if (errors.length) throw errors[0];
+}
+
+/**
+ * Registers a test file's `before` / `after` hooks: load the packed package first, and at the
+ * end close every socket `makeSocket` made and check that no timer, socket or server is left.
+ */
+export function guardResources(label) {
+  let baseline;
+  before(async () => {
+    await loadLifeline();
+    baseline = resourceBaseline();
+  });
+  after(async () => {
+    await closeSockets();
+    await assertNoLeakedResources(baseline, { label });
+  });
 }

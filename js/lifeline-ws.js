@@ -18,11 +18,11 @@ const live = new Set();
 
 let loaded = false;
 
-// Instantiates the inlined module once, on the first construction. Its bytes come as a
-// string of one char per byte (\xHH escapes gzip 20 % smaller than base64).
+// Instantiates the inlined module once, on the first construction. Its bytes are decoded
+// from an ASCII string (scripts/build-package.mjs says how, and why ASCII).
 function load() {
   if (!loaded) {
-    initSync({ module: Uint8Array.from(wasmBytes, (c) => c.charCodeAt(0)) });
+    initSync({ module: wasmBytes() });
     loaded = true;
   }
 }

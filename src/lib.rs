@@ -5,8 +5,36 @@
 //! [`core`]: a pure, deterministic state machine that reads no clock and no
 //! random source of its own, so every rule is tested natively with a fake clock.
 //!
-//! On `wasm32` the crate also carries the bindings that the npm package `lifeline-ws`
-//! loads.
+//! On `wasm32`, Rust front ends (Leptos, Yew, Dioxus, plain wasm-bindgen apps) get the same
+//! core without going through JavaScript: `Socket::connect` with a [`Config`], events as
+//! a `Stream` (futures) of [`Event`]s or through callbacks. With the `npm`
+//! feature, the crate carries the bindings that the npm package `lifeline-ws` loads instead.
+//!
+//! ```no_run
+//! # #[cfg(target_arch = "wasm32")]
+//! # mod example {
+//! use lifeline_ws::{Config, Event, Socket};
+//! use std::time::Duration;
+//!
+//! # async fn run() -> Result<(), lifeline_ws::Error> {
+//! let config = Config::builder()
+//!     .heartbeat(Duration::from_secs(20), Duration::from_secs(5))
+//!     .build()?;
+//! let socket = Socket::connect("wss://example.com/live", config)?;
+//! let mut events = socket.events();
+//! while let Some(event) = events.next().await {
+//!     match event {
+//!         Event::Open => socket.send("hello")?,
+//!         Event::Reconnect(r) => socket.send(format!("back after {:?}", r.downtime))?,
+//!         Event::Message(message) => println!("{message:?}"),
+//!         _ => {}
+//!     }
+//! }
+//! # Ok(()) }
+//! # }
+//! ```
+//!
+//! The pure core, for a driver of your own:
 //!
 //! ```
 //! use lifeline_ws::core::{Command, Config, Event, Input, Machine};
@@ -22,7 +50,15 @@
 //! ```
 #![warn(missing_docs)]
 
+mod api;
 pub mod core;
+
+pub use api::{
+    Close, Config, ConfigBuilder, Disconnect, Error, ErrorInfo, Event, Matcher, Message, Reconnect,
+    Reconnecting,
+};
+#[cfg(target_arch = "wasm32")]
+pub use api::{Events, Socket, SocketHandle, UrlSource};
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

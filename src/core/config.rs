@@ -385,6 +385,12 @@ pub enum ConfigError {
     },
     /// `heartbeat` is set with neither client pings nor server pings to listen for.
     NoHeartbeatSource,
+    /// A subprotocol that is not a token, or is given twice (the Rust API checks them; the
+    /// JS API leaves them to the platform's `WebSocket`, which throws a `SyntaxError`).
+    Protocol {
+        /// The subprotocol given.
+        value: String,
+    },
 }
 
 impl ConfigError {
@@ -394,6 +400,7 @@ impl ConfigError {
             ConfigError::Number { field, .. } | ConfigError::Name { field, .. } => field,
             ConfigError::UnknownOption { name } => name,
             ConfigError::NoHeartbeatSource => "heartbeat",
+            ConfigError::Protocol { .. } => "protocols",
         }
     }
 
@@ -404,6 +411,9 @@ impl ConfigError {
             ConfigError::Name { expected, .. } => expected,
             ConfigError::UnknownOption { .. } => "no such option",
             ConfigError::NoHeartbeatSource => "client pings or serverPing",
+            ConfigError::Protocol { .. } => {
+                "distinct tokens (visible ASCII without spaces or separators)"
+            }
         }
     }
 }
@@ -425,6 +435,9 @@ impl fmt::Display for ConfigError {
             ConfigError::NoHeartbeatSource => f.write_str(
                 "heartbeat needs client pings (heartbeat.ping) or serverPing, got neither",
             ),
+            ConfigError::Protocol { value } => {
+                write!(f, "protocols must be {}, got \"{value}\"", self.expected())
+            }
         }
     }
 }

@@ -77,6 +77,17 @@ pub enum ErrorCause {
     ConnectionTimeout,
 }
 
+impl ErrorCause {
+    /// The name the JS API uses: `"socket"`, `"url"` or `"connection-timeout"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCause::Socket => "socket",
+            ErrorCause::Url => "url",
+            ErrorCause::ConnectionTimeout => "connection-timeout",
+        }
+    }
+}
+
 /// What the driver tells the machine. Each is handled by [`Machine::handle`], with the
 /// current time.
 ///

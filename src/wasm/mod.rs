@@ -1,21 +1,29 @@
-//! The platform side, on `wasm32`: the [`Driver`] that the npm package's
-//! `LifelineSocket` wraps (see `docs/driver-contract.md`), and the [`Host`] it reports to.
+//! The platform side, on `wasm32`.
 //!
 //! - `platform`: the JS APIs used, declared by hand, and `Listener`, which removes itself
 //!   on `Drop`.
-//! - `options`: reads the JS options object into the core's `Config`.
-//! - `driver`: one socket, one timer, the lifecycle listeners; carries out the core's
-//!   commands.
+//! - `engine`: one socket, one timer, the lifecycle listeners; carries out the core's
+//!   commands for either host: the npm package's facade, or the Rust API's
+//!   `Socket`.
+//! - With the `npm` feature: `options` (reads the JS options object into the core's
+//!   `Config`) and `driver`, the `Driver` that the npm package's `LifelineSocket` wraps
+//!   (see `docs/driver-contract.md`) and the `Host` it reports to.
 
+#[cfg(feature = "npm")]
 mod driver;
+pub(crate) mod engine;
+#[cfg(feature = "npm")]
 mod options;
-mod platform;
+pub(crate) mod platform;
 
+#[cfg(feature = "npm")]
 pub use driver::{Driver, Host};
 
+#[cfg(feature = "npm")]
 use wasm_bindgen::prelude::*;
 
 /// The version of the crate that built this module, as `MAJOR.MINOR.PATCH`.
+#[cfg(feature = "npm")]
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").into()
@@ -23,6 +31,7 @@ pub fn version() -> String {
 
 /// A small free-list allocator instead of dlmalloc (~8 KB of wasm less). The module is
 /// single-threaded: it is built without atomics, so no two calls can ever overlap.
+#[cfg(feature = "npm")]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     // SAFETY: wasm32-unknown-unknown without the atomics feature has one thread.

@@ -1,5 +1,5 @@
 //! Reads the JS options object, field by field, into the core's [`Config`] plus the
-//! platform values (constructor, ping payloads) the driver needs.
+//! platform values (constructor, ping payloads) the engine needs.
 //!
 //! Every error is a `TypeError` whose message names the field as the JS API spells it, the
 //! value (rendered by JS's own `String()`, so Rust never formats a float) and the
@@ -9,18 +9,9 @@ use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::engine::Platform;
 use super::platform::{get, global, js_string};
 use crate::core::{Config, ConfigError, Heartbeat, Jitter, Overflow};
-
-/// What the driver needs besides the core's config.
-pub struct Platform {
-    /// The `WebSocket` constructor to use.
-    pub constructor: Function,
-    /// The heartbeat ping: a payload, or a function returning one.
-    pub ping: JsValue,
-    /// The reply to the server's ping: a payload, or a function returning one.
-    pub reply: JsValue,
-}
 
 const TOP: &[&str] = &[
     "backoff",
@@ -93,6 +84,9 @@ pub fn config_error(error: &ConfigError) -> JsValue {
             message.push_str(name);
             message.push('"');
             js_sys::TypeError::new(&message).into()
+        }
+        ConfigError::Protocol { value } => {
+            type_error("protocols", error.expected(), &JsValue::from_str(value))
         }
         ConfigError::NoHeartbeatSource => js_sys::TypeError::new(
             "heartbeat needs client pings (heartbeat.ping) or heartbeat.serverPing, got neither",
@@ -345,6 +339,7 @@ pub fn read(options: &JsValue) -> Result<(Config, Platform), JsValue> {
         config,
         Platform {
             constructor,
+            protocols: JsValue::UNDEFINED,
             ping,
             reply,
         },

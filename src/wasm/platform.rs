@@ -116,6 +116,7 @@ impl Drop for Listener {
 
 /// Builds `new DOMException(message, name)` where the platform has one, else an `Error`
 /// with that `name`.
+#[cfg(feature = "npm")]
 pub fn dom_exception(message: &str, name: &str) -> JsValue {
     let ctor = get(&global(), "DOMException");
     if let Some(ctor) = ctor.dyn_ref::<Function>() {

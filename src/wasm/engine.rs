@@ -1,0 +1,618 @@
+//! The engine: carries out the core's commands on the platform and feeds it what happens.
+//!
+//! It owns exactly one platform socket at a time (with its `open` / `close` / `error`
+//! listeners, and `message` when the host wants the engine to listen for it), one timer
+//! armed at the core's next deadline, and the page-lifecycle listeners. Each is a value that
+//! releases its JS callback on `Drop`, so dropping the [`Engine`] — or a final close —
+//! leaves nothing behind. It makes no decision of its own.
+//!
+//! The same engine serves two hosts, the parts that differ behind [`Hooks`]: the npm
+//! package's JS facade (`driver.rs`), which runs the per-message hot path itself, and the
+//! Rust API (`crate::api::socket`).
+//!
+//! Borrowing rule: the `RefCell` is never held while user code runs (listeners may call
+//! back into the engine), so commands are taken one at a time and carried out unborrowed.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::Timeout;
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::platform::{get, global, now, seed, Listener, Socket};
+use crate::core::{
+    Command, Config, ConfigError, ErrorCause, Event, Generation, Input, InputError, Machine,
+    Millis, Outgoing, State, Stats,
+};
+
+/// What differs between the hosts the engine reports to.
+pub(crate) trait Hooks: Clone + 'static {
+    /// Whether the engine listens to each socket's `message` events and hands them to
+    /// [`Hooks::message`] (the Rust API). The JS facade listens itself: the hot path.
+    const MESSAGES: bool;
+
+    /// Applies WebSocket's URL rules to a URL given or provided; the error is the
+    /// platform's exception (or the Rust API's message) for the `error` event.
+    fn resolve_url(&self, url: &JsValue) -> Result<String, JsValue>;
+    /// A socket for `generation` was created.
+    fn attach(&self, socket: &Socket, generation: Generation);
+    /// The engine let go of `socket`.
+    fn detach(&self, socket: &Socket);
+    /// A message arrived on the socket of `generation` (only with [`Hooks::MESSAGES`]):
+    /// the input it means for the core, if it was a pong or a server ping.
+    fn message(&self, _event: &JsValue, _generation: Generation) -> Option<Input<JsValue>> {
+        None
+    }
+    /// When the last message arrived, when any-message liveness needs it.
+    fn last_message_at(&self) -> Option<Millis>;
+    /// The user's `shouldReconnect` verdict on a disconnection.
+    fn should_reconnect(&self, code: u16, reason: &str, was_clean: bool) -> bool;
+    /// Delivers an event; `error` is the platform's error event or the provider's exception
+    /// for [`Event::Error`], `undefined` otherwise.
+    fn emit(&self, event: Event<JsValue>, error: JsValue);
+}
+
+/// A URL provider's answer, awaited before each attempt.
+pub(crate) type UrlFuture = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// Where each attempt's URL comes from.
+pub(crate) enum Url {
+    /// Resolved once, at construction.
+    Fixed(String),
+    /// Asked before every attempt; the answer goes through [`Hooks::resolve_url`].
+    Provider(Rc<dyn Fn() -> UrlFuture>),
+}
+
+/// What the engine needs besides the core's config.
+pub(crate) struct Platform {
+    /// The `WebSocket` constructor to use.
+    pub constructor: Function,
+    /// The second argument to it, or `undefined`.
+    pub protocols: JsValue,
+    /// The heartbeat ping: a payload, or a function returning one.
+    pub ping: JsValue,
+    /// The reply to the server's ping: a payload, or a function returning one.
+    pub reply: JsValue,
+}
+
+/// The platform socket in use, with the listeners that feed the core.
+struct Live {
+    generation: Generation,
+    socket: Socket,
+    _listeners: [Listener; 3],
+    _message: Option<Listener>,
+}
+
+/// The one pending timer, and the deadline it is armed for.
+struct Timer {
+    due: Millis,
+    _timeout: Timeout,
+}
+
+pub(crate) struct Inner<H> {
+    machine: Machine<JsValue>,
+    host: H,
+    url: Url,
+    platform: Platform,
+    live: Option<Live>,
+    timer: Option<Timer>,
+    lifecycle: Vec<Listener>,
+    /// The platform's error event or the provider's exception, for the next `error`.
+    last_error: JsValue,
+}
+
+pub(crate) type Shared<H> = Rc<RefCell<Inner<H>>>;
+
+/// One connection driven by the core; dropping it releases everything.
+pub(crate) struct Engine<H: Hooks> {
+    shared: Shared<H>,
+}
+
+/// An [`Engine`] that may be gone.
+pub(crate) struct WeakEngine<H: Hooks> {
+    shared: Weak<RefCell<Inner<H>>>,
+}
+
+impl<H: Hooks> Clone for WeakEngine<H> {
+    fn clone(&self) -> Self {
+        WeakEngine {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<H: Hooks> WeakEngine<H> {
+    /// The engine's operations, while it exists.
+    pub fn upgrade(&self) -> Option<Ops<H>> {
+        self.shared.upgrade().map(|shared| Ops { shared })
+    }
+}
+
+/// The operations on a live engine, held strongly only for the length of a call.
+pub(crate) struct Ops<H: Hooks> {
+    shared: Shared<H>,
+}
+
+impl<H: Hooks> Engine<H> {
+    /// Validates `config` and prepares; connects on [`Ops::start`].
+    pub fn new(config: Config, url: Url, platform: Platform, host: H) -> Result<Self, ConfigError> {
+        let machine = Machine::new(config, seed())?;
+        let inner = Inner {
+            machine,
+            host,
+            url,
+            platform,
+            live: None,
+            timer: None,
+            lifecycle: Vec::new(),
+            last_error: JsValue::UNDEFINED,
+        };
+        Ok(Engine {
+            shared: Rc::new(RefCell::new(inner)),
+        })
+    }
+
+    /// The operations (the engine is alive as long as `self`).
+    pub fn ops(&self) -> Ops<H> {
+        Ops {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// A handle that does not keep the engine alive.
+    pub fn downgrade(&self) -> WeakEngine<H> {
+        WeakEngine {
+            shared: Rc::downgrade(&self.shared),
+        }
+    }
+}
+
+impl<H: Hooks> Ops<H> {
+    /// Reports the platform's current network and visibility, then connects (unless
+    /// `startClosed`).
+    pub fn start(&self) {
+        install_lifecycle(&self.shared);
+        feed(&self.shared, Input::Start);
+    }
+
+    /// Sends now when open, else queues.
+    pub fn send(&self, data: JsValue) -> Result<(), InputError<JsValue>> {
+        try_feed(&self.shared, Input::Send(data))
+    }
+
+    /// Closes for good.
+    pub fn close(&self, code: Option<u16>, reason: String) -> Result<(), InputError<JsValue>> {
+        try_feed(&self.shared, Input::Close { code, reason })
+    }
+
+    /// Drops the socket and connects now, at attempt 1.
+    pub fn reconnect(&self, code: Option<u16>, reason: String) -> Result<(), InputError<JsValue>> {
+        // After a final close the listeners were gone: the network and the page may have
+        // changed meanwhile, and install_lifecycle reports how they are now.
+        install_lifecycle(&self.shared);
+        try_feed(&self.shared, Input::Reconnect { code, reason })
+    }
+
+    /// Feeds an input that cannot fail (a pong, a server ping).
+    #[cfg(feature = "npm")]
+    pub fn feed(&self, input: Input<JsValue>) {
+        feed(&self.shared, input);
+    }
+
+    /// Whether a `reconnect` listener exists now.
+    pub fn set_reconnect_listener(&self, present: bool) {
+        self.shared
+            .borrow_mut()
+            .machine
+            .set_reconnect_listener(present);
+    }
+
+    /// The connection's state.
+    pub fn state(&self) -> State {
+        self.shared.borrow().machine.state()
+    }
+
+    /// The connection's counters.
+    pub fn stats(&self) -> Stats {
+        self.shared.borrow().machine.stats()
+    }
+}
+
+impl<H: Hooks> Drop for Engine<H> {
+    /// Releases the socket (abandoned), the timer and every listener.
+    fn drop(&mut self) {
+        let (live, host) = {
+            let mut inner = self.shared.borrow_mut();
+            inner.timer = None;
+            inner.lifecycle.clear();
+            (inner.live.take(), inner.host.clone())
+        };
+        if let Some(live) = live {
+            let socket = live.socket.clone();
+            drop(live);
+            host.detach(&socket);
+            drop_socket(&socket, false, 1000, "");
+        }
+    }
+}
+
+/// Lets go of a socket the core is done with, waiting for nothing. A dead one is
+/// `terminate()`d where the platform can (the `ws` package, whose `close()` would hold a
+/// Node process for its 30 s closing timeout); otherwise `close(code, reason)`, whose
+/// handshake finishes in the background.
+fn drop_socket(socket: &Socket, dead: bool, code: u16, reason: &str) {
+    let terminate = get(socket, "terminate");
+    match terminate.dyn_ref::<Function>().filter(|_| dead) {
+        Some(terminate) => {
+            let _ = terminate.call0(socket);
+        }
+        None => {
+            let _ = socket.close_with(code, reason);
+        }
+    }
+}
+
+/// Feeds one input that cannot fail, then carries out what follows.
+fn feed<H: Hooks>(shared: &Shared<H>, input: Input<JsValue>) {
+    let _ = try_feed(shared, input);
+}
+
+/// Feeds one input now, carries out every command, and re-arms the timer.
+fn try_feed<H: Hooks>(
+    shared: &Shared<H>,
+    input: Input<JsValue>,
+) -> Result<(), InputError<JsValue>> {
+    let result = shared.borrow_mut().machine.handle(input, now());
+    pump(shared);
+    result
+}
+
+/// Carries out the core's commands, one at a time and never while borrowed, then keeps the
+/// one timer at the core's next deadline and drops the lifecycle listeners once closed.
+fn pump<H: Hooks>(shared: &Shared<H>) {
+    loop {
+        let command = shared.borrow_mut().machine.poll_command();
+        match command {
+            Some(command) => execute(shared, command),
+            None => break,
+        }
+    }
+    let mut inner = shared.borrow_mut();
+    let deadline = inner.machine.next_deadline();
+    if inner.timer.as_ref().map(|t| t.due) != deadline {
+        inner.timer = deadline.map(|due| arm(shared, due));
+    }
+    if deadline.is_none() && inner.live.is_none() && inner.machine.is_closed_for_good() {
+        inner.lifecycle.clear();
+    }
+}
+
+fn arm<H: Hooks>(shared: &Shared<H>, due: Millis) -> Timer {
+    let weak = Rc::downgrade(shared);
+    let delay = due.saturating_sub(now()).min(i32::MAX as u64) as u32;
+    let timeout = Timeout::new(delay, move || {
+        let Some(shared) = weak.upgrade() else { return };
+        let host = {
+            let mut inner = shared.borrow_mut();
+            inner.timer = None;
+            inner.host.clone()
+        };
+        let last_message_at = host.last_message_at();
+        feed(&shared, Input::Deadline { last_message_at });
+    });
+    Timer {
+        due,
+        _timeout: timeout,
+    }
+}
+
+fn execute<H: Hooks>(shared: &Shared<H>, command: Command<JsValue>) {
+    match command {
+        Command::Open { generation } => open(shared, generation),
+        Command::Send {
+            generation,
+            message,
+        } => {
+            let (socket, payload) = {
+                let inner = shared.borrow();
+                let Some(live) = inner.live.as_ref().filter(|l| l.generation == generation) else {
+                    return;
+                };
+                let payload = match message {
+                    Outgoing::Message(data) => data,
+                    Outgoing::Ping => inner.platform.ping.clone(),
+                    Outgoing::PingReply => inner.platform.reply.clone(),
+                };
+                (live.socket.clone(), payload)
+            };
+            let payload = match payload.dyn_ref::<Function>() {
+                Some(make) => make
+                    .call0(&JsValue::UNDEFINED)
+                    .unwrap_or(JsValue::UNDEFINED),
+                None => payload,
+            };
+            let _ = socket.send(&payload);
+        }
+        Command::Close {
+            generation,
+            code,
+            reason,
+        } => {
+            let socket = shared
+                .borrow()
+                .live
+                .as_ref()
+                .filter(|l| l.generation == generation)
+                .map(|l| l.socket.clone());
+            if let Some(socket) = socket {
+                let _ = match code {
+                    Some(code) => socket.close_with(code, &reason),
+                    None => socket.close_plain(),
+                };
+            }
+        }
+        Command::Abandon {
+            generation,
+            code,
+            reason,
+            dead,
+        } => {
+            let (live, host) = take_live(shared, generation);
+            if let Some(live) = live {
+                let socket = live.socket.clone();
+                drop(live); // our listeners go first: nothing it does now reaches the core
+                host.detach(&socket);
+                drop_socket(&socket, dead, code, &reason);
+            }
+        }
+        Command::AskShouldReconnect {
+            code,
+            reason,
+            was_clean,
+        } => {
+            let host = shared.borrow().host.clone();
+            let answer = host.should_reconnect(code, &reason, was_clean);
+            shared
+                .borrow_mut()
+                .machine
+                .handle(Input::ShouldReconnect(answer), now())
+                .ok();
+        }
+        Command::Emit(event) => {
+            let (host, error) = {
+                let mut inner = shared.borrow_mut();
+                let error = if matches!(event, Event::Error { .. }) {
+                    std::mem::replace(&mut inner.last_error, JsValue::UNDEFINED)
+                } else {
+                    JsValue::UNDEFINED
+                };
+                (inner.host.clone(), error)
+            };
+            host.emit(event, error);
+        }
+    }
+}
+
+/// Gets the URL for `generation` (asking the provider and awaiting its answer) and opens
+/// the socket.
+fn open<H: Hooks>(shared: &Shared<H>, generation: Generation) {
+    let provider = match &shared.borrow().url {
+        Url::Fixed(url) => Err(JsValue::from_str(url)),
+        Url::Provider(provider) => Ok(provider.clone()),
+    };
+    let provider = match provider {
+        Ok(provider) => provider,
+        Err(url) => return connect(shared, generation, Ok(url)),
+    };
+    // Always settled in a later microtask, even when the provider answers (or fails) at
+    // once: an `error` from the very first attempt must reach listeners added right after
+    // construction.
+    let answer = provider();
+    let weak = Rc::downgrade(shared);
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = answer.await;
+        if let Some(shared) = weak.upgrade() {
+            connect(&shared, generation, result);
+        }
+    });
+}
+
+/// Opens the platform socket for `generation` with `url` (still to be resolved when it
+/// came from a provider), unless the core has moved on meanwhile.
+fn connect<H: Hooks>(shared: &Shared<H>, generation: Generation, url: Result<JsValue, JsValue>) {
+    if shared.borrow().machine.live_generation() != Some(generation) {
+        return;
+    }
+    let (host, fixed, ctor, protocols) = {
+        let inner = shared.borrow();
+        let fixed = matches!(inner.url, Url::Fixed(_));
+        let platform = &inner.platform;
+        (
+            inner.host.clone(),
+            fixed,
+            platform.constructor.clone(),
+            platform.protocols.clone(),
+        )
+    };
+    let socket = url
+        .and_then(|url| {
+            if fixed {
+                Ok(url)
+            } else {
+                host.resolve_url(&url).map(JsValue::from)
+            }
+        })
+        .and_then(|url| {
+            let args = if protocols.is_undefined() {
+                Array::of1(&url)
+            } else {
+                Array::of2(&url, &protocols)
+            };
+            Reflect::construct(&ctor, &args)
+        });
+    let socket: Socket = match socket {
+        Ok(socket) => socket.unchecked_into(),
+        Err(error) => {
+            shared.borrow_mut().last_error = error;
+            let cause = ErrorCause::Url;
+            feed(shared, Input::Error { generation, cause });
+            let reason = String::new();
+            let input = Input::Closed {
+                generation,
+                code: 1006,
+                reason,
+                was_clean: false,
+            };
+            return feed(shared, input);
+        }
+    };
+    let weak = Rc::downgrade(shared);
+    let listeners = [
+        listener(&socket, "open", &weak, move |_| {
+            Some(Input::Opened { generation })
+        }),
+        close_listener(&socket, &weak, generation),
+        error_listener(&socket, &weak, generation),
+    ];
+    // Attached before the message listener exists: the host sets `binaryType` first.
+    host.attach(&socket, generation);
+    let message = H::MESSAGES.then(|| {
+        let host = host.clone();
+        listener(&socket, "message", &weak, move |event| {
+            host.message(&event, generation)
+        })
+    });
+    shared.borrow_mut().live = Some(Live {
+        generation,
+        socket,
+        _listeners: listeners,
+        _message: message,
+    });
+}
+
+fn listener<H: Hooks>(
+    socket: &Socket,
+    kind: &'static str,
+    weak: &Weak<RefCell<Inner<H>>>,
+    input: impl Fn(JsValue) -> Option<Input<JsValue>> + 'static,
+) -> Listener {
+    let weak = weak.clone();
+    Listener::new(socket, kind, move |event| {
+        if let Some(input) = input(event) {
+            if let Some(shared) = weak.upgrade() {
+                feed(&shared, input);
+            }
+        }
+    })
+}
+
+/// Takes the socket of `generation` out of the engine, if it is the one in use, with the
+/// host to tell.
+fn take_live<H: Hooks>(shared: &Shared<H>, generation: Generation) -> (Option<Live>, H) {
+    let mut inner = shared.borrow_mut();
+    let live = match &inner.live {
+        Some(l) if l.generation == generation => inner.live.take(),
+        _ => None,
+    };
+    (live, inner.host.clone())
+}
+
+/// The socket closed: tell the core, then let go of the socket.
+fn close_listener<H: Hooks>(
+    socket: &Socket,
+    weak: &Weak<RefCell<Inner<H>>>,
+    generation: Generation,
+) -> Listener {
+    let weak = weak.clone();
+    Listener::new(socket, "close", move |event| {
+        let Some(shared) = weak.upgrade() else { return };
+        let input = Input::Closed {
+            generation,
+            code: get(&event, "code").as_f64().unwrap_or(1006.0) as u16,
+            reason: get(&event, "reason").as_string().unwrap_or_default(),
+            was_clean: get(&event, "wasClean").as_bool().unwrap_or(false),
+        };
+        let (live, host) = take_live(&shared, generation);
+        if let Some(live) = live {
+            host.detach(&live.socket);
+        }
+        // `live` (this very listener among its fields) is dropped at the end of this call,
+        // after the core has seen the close.
+        feed(&shared, input);
+    })
+}
+
+fn error_listener<H: Hooks>(
+    socket: &Socket,
+    weak: &Weak<RefCell<Inner<H>>>,
+    generation: Generation,
+) -> Listener {
+    let weak = weak.clone();
+    Listener::new(socket, "error", move |event| {
+        if let Some(shared) = weak.upgrade() {
+            shared.borrow_mut().last_error = event;
+            let cause = ErrorCause::Socket;
+            feed(&shared, Input::Error { generation, cause });
+        }
+    })
+}
+
+/// Adds the page-lifecycle listeners the platform has (none in Node; `online` /
+/// `offline` in Workers), once.
+fn install_lifecycle<H: Hooks>(shared: &Shared<H>) {
+    if !shared.borrow().lifecycle.is_empty() {
+        return;
+    }
+    let weak = Rc::downgrade(shared);
+    let on = |target: &JsValue, kind: &'static str, input: fn(&JsValue) -> Input<JsValue>| {
+        let weak = weak.clone();
+        Listener::new(target, kind, move |event| {
+            if let Some(shared) = weak.upgrade() {
+                feed(&shared, input(&event));
+            }
+        })
+    };
+    let mut listeners = Vec::new();
+    let scope = global();
+    if Listener::supported(&scope) {
+        listeners.push(on(&scope, "online", |_| Input::Online));
+        listeners.push(on(&scope, "offline", |_| Input::Offline));
+        listeners.push(on(&scope, "pageshow", |e| Input::PageShow {
+            persisted: get(e, "persisted").as_bool().unwrap_or(false),
+        }));
+        listeners.push(on(&scope, "pagehide", |e| Input::PageHide {
+            persisted: get(e, "persisted").as_bool().unwrap_or(false),
+        }));
+    }
+    let document = get(&scope, "document");
+    if Listener::supported(&document) {
+        listeners.push(on(&document, "visibilitychange", |_| Input::Visibility {
+            visible: !hidden(),
+        }));
+        listeners.push(on(&document, "freeze", |_| Input::Freeze));
+        listeners.push(on(&document, "resume", |_| Input::Resume));
+    }
+    // What the listeners would have said so far: the network and the page as they are now.
+    // (Fed before the listeners are stored: a client still closed for good drops its
+    // listeners after each input.)
+    let navigator = get(&scope, "navigator");
+    match get(&navigator, "onLine").as_bool() {
+        Some(false) => feed(shared, Input::Offline),
+        Some(true) => feed(shared, Input::Online),
+        None => {}
+    }
+    if Listener::supported(&document) {
+        feed(shared, Input::Visibility { visible: !hidden() });
+    }
+    shared.borrow_mut().lifecycle = listeners;
+}
+
+/// Whether the page is hidden (`document.visibilityState`); never where there is no page.
+fn hidden() -> bool {
+    let document = get(&global(), "document");
+    get(&document, "visibilityState").as_string().as_deref() == Some("hidden")
+}

@@ -1,0 +1,55 @@
+//! The Rust API in Node, with the `ws` package's WebSocket (Node 20 has none of its own).
+#![cfg(target_arch = "wasm32")]
+
+mod rust_api;
+
+use lifeline_ws::{Config, ConfigBuilder};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen(module = "ws")]
+extern "C" {
+    #[wasm_bindgen(js_name = WebSocket, thread_local_v2)]
+    static WS: js_sys::Function;
+}
+
+fn config() -> ConfigBuilder {
+    Config::builder().websocket(WS.with(Clone::clone))
+}
+
+#[wasm_bindgen_test]
+async fn echo_and_the_stream_ends_after_close() {
+    rust_api::echo_and_the_stream_ends_after_close(config()).await;
+}
+
+#[wasm_bindgen_test]
+async fn reconnects_after_drops() {
+    rust_api::reconnects_after_drops(config()).await;
+}
+
+#[wasm_bindgen_test]
+async fn heartbeat_detects_a_server_that_stops_answering() {
+    rust_api::heartbeat_detects_a_server_that_stops_answering(config()).await;
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_socket_closes_it_and_ends_the_stream() {
+    rust_api::dropping_the_socket_closes_it_and_ends_the_stream(config()).await;
+}
+
+#[wasm_bindgen_test]
+async fn url_provider_is_asked_before_every_attempt() {
+    rust_api::url_provider_is_asked_before_every_attempt(config()).await;
+}
+
+#[wasm_bindgen_test]
+fn bad_input_is_refused() {
+    rust_api::bad_input_is_refused(config());
+}
+
+/// Node 20 has no `WebSocket`: without the option, `connect` says what to do.
+#[wasm_bindgen_test]
+fn without_a_websocket_connect_says_what_to_pass() {
+    let error = lifeline_ws::Socket::connect("ws://127.0.0.1:1/", Config::default()).unwrap_err();
+    assert_eq!(error, lifeline_ws::Error::NoWebSocket);
+}

@@ -4,7 +4,8 @@
 #   1. rustfmt check   2. clippy, warnings denied   3. cargo test (native)
 #   4. rustdoc, warnings denied   5. smoke: build the wasm package for Node and load it
 #   6. the wasm driver with wasm-bindgen-test, in Node and in headless Chromium, against
-#      tests/wasm/server.mjs on 127.0.0.1
+#      tests/wasm/server.mjs on 127.0.0.1; the Rust API the same way (tests/rust_api_*.rs);
+#      and the Rust example app (examples/rust) built and driven in Chromium
 #   7. the package's TypeScript types (tsc --noEmit on tests/types)
 #   8. the npm package as users get it (npm pack, installed in a temporary folder), in
 #      Node 20 against real local servers: node --test tests/node/
@@ -62,7 +63,7 @@ wasm=pkg/smoke/lifeline_ws_bg.wasm
 echo "smoke: $wasm is $(wc -c <"$wasm") bytes, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9 (informational)"
 node --test tests/smoke/
 
-layer "wasm driver (wasm-bindgen-test: Node, then headless Chromium)"
+layer "wasm driver and Rust API (wasm-bindgen-test: Node, then headless Chromium; the Rust example)"
 # The server's stdin is a pipe from this script: when the script ends, however it ends,
 # the pipe closes and the server stops.
 server_out=$(mktemp)
@@ -77,6 +78,8 @@ CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --
 # The Rust API (Socket, Config, Event), without the npm feature, as Rust applications get it.
 NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test --target wasm32-unknown-unknown --test rust_api_node
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test rust_api_browser
+cargo clippy -p lifeline-ws-example --target wasm32-unknown-unknown -- -D warnings
+node --test tests/rust-example/
 exec 3>&-
 rm -f "$server_out"
 

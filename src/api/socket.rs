@@ -570,7 +570,7 @@ impl SocketHandle {
     /// ```
     pub fn close(&self) {
         if let Some(ops) = self.engine.upgrade() {
-            let _ = ops.close(None, String::new());
+            let _ = ops.close(Some(1000), String::new());
         }
     }
 

@@ -1,0 +1,3 @@
+import { connect } from "./connect.js";
+
+self.addEventListener("message", (event) => connect(event.data, (entry) => postMessage(entry)), { once: true });

@@ -13,9 +13,13 @@
 #      headless Chromium (playwright-core): node --test tests/demo/
 #  10. phones, tabs and sleep in a real headless Chromium (offline/online, hidden/visible,
 #      freeze/resume, back/forward cache, late timers, a Web Worker): node --test tests/browser/
+#  11. consumers: the packed package installed in small projects as users have them (Node
+#      ESM/CJS/global WebSocket, Vite build and dev, webpack, esbuild, a static page, Web
+#      Workers, strict TypeScript), the tools from the npm registry, cached in $TMPDIR:
+#      node --test tests/consumers/
 set -euo pipefail
 
-layers=10
+layers=11
 layer_no=0
 layer_name="bootstrap"
 start=$SECONDS
@@ -97,5 +101,10 @@ node --test tests/demo/
 layer "lifecycle in Chromium (offline, hidden, frozen, bfcache, sleep, Worker): node --test tests/browser/"
 node --test tests/browser/
 
+layer "consumers (Node ESM/CJS/global, Vite, webpack, esbuild, static page, Workers, TypeScript): node --test tests/consumers/"
+consumers_start=$SECONDS
+node --test tests/consumers/
+echo "consumers: $((SECONDS - consumers_start)) s"
+
 echo
-echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node, demo, lifecycle in Chromium) in $((SECONDS - start)) s"
+echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node, demo, lifecycle in Chromium, consumers) in $((SECONDS - start)) s"

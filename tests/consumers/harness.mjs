@@ -191,10 +191,15 @@ function prune(dir, prefix, keep, maxAge) {
   }
 }
 
-/** The environment of the tools: npm_* of an outer `npm run` removed, the tools' bins on PATH. */
+/**
+ * The environment of the tools, the tools' bins first on PATH. What an outer `npm run` sets
+ * (npm_lifecycle_*, npm_package_*, the prefixes...) must not steer the installs; the user's
+ * npm_config_* (registry, cache, proxy) stay.
+ */
 function toolEnv(binDirs = []) {
   const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith("npm_")) delete env[k];
+  const outer = /^npm_config_(prefix|local_prefix|global_prefix|global|location|workspaces?|include_workspace_root)$/i;
+  for (const k of Object.keys(env)) if (/^npm_/i.test(k) && (!/^npm_config_/i.test(k) || outer.test(k))) delete env[k];
   env.PATH = [...binDirs, env.PATH].join(path.delimiter);
   return env;
 }

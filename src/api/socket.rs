@@ -18,7 +18,12 @@ use wasm_bindgen::JsCast;
 use super::config::{Config, Decide, Matcher};
 use super::event::{Close, Disconnect, Error, ErrorInfo, Event, Message, Reconnect, Reconnecting};
 use crate::core::{self, Generation, Input, InputError, Millis, State, Stats};
-use crate::wasm::engine::{Engine, Hooks, Platform, Url, UrlFuture, WeakEngine};
+use crate::wasm::engine::{Engine, Hooks, Platform, Url, WeakEngine};
+
+/// A URL provider's answer.
+type UrlFuture = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+/// A URL provider, as the Rust host holds it.
+type Provider = Rc<dyn Fn() -> UrlFuture>;
 use crate::wasm::platform::{get, global, now, Socket as JsSocket};
 
 /// Where a [`Socket`] connects: a fixed URL, or a provider asked before every attempt (a
@@ -42,7 +47,7 @@ pub struct UrlSource(Source);
 
 enum Source {
     Fixed(String),
-    Provider(Rc<dyn Fn() -> UrlFuture>),
+    Provider(Provider),
 }
 
 impl UrlSource {
@@ -556,7 +561,7 @@ impl SocketHandle {
     pub fn send(&self, message: impl Into<Message>) -> Result<(), Error> {
         let message = message.into();
         match self.engine.upgrade() {
-            Some(ops) => ops.send(to_js(message)).map_err(input_error),
+            Some(engine) => engine.ops().send(to_js(message)).map_err(input_error),
             None => Err(Error::Closed(message)),
         }
     }
@@ -569,8 +574,8 @@ impl SocketHandle {
     /// socket.handle().close();
     /// ```
     pub fn close(&self) {
-        if let Some(ops) = self.engine.upgrade() {
-            let _ = ops.close(Some(1000), String::new());
+        if let Some(engine) = self.engine.upgrade() {
+            let _ = engine.ops().close(Some(1000), String::new());
         }
     }
 
@@ -584,7 +589,10 @@ impl SocketHandle {
     /// ```
     pub fn close_with(&self, code: u16, reason: &str) -> Result<(), Error> {
         match self.engine.upgrade() {
-            Some(ops) => ops.close(Some(code), reason.into()).map_err(input_error),
+            Some(engine) => engine
+                .ops()
+                .close(Some(code), reason.into())
+                .map_err(input_error),
             None => Ok(()),
         }
     }
@@ -598,8 +606,11 @@ impl SocketHandle {
     /// # Ok::<(), lifeline_ws::Error>(())
     /// ```
     pub fn reconnect(&self) -> Result<(), Error> {
-        let ops = self.engine.upgrade().ok_or(Error::SocketDropped)?;
-        ops.reconnect(None, String::new()).map_err(input_error)
+        let engine = self.engine.upgrade().ok_or(Error::SocketDropped)?;
+        engine
+            .ops()
+            .reconnect(None, String::new())
+            .map_err(input_error)
     }
 
     /// [`Socket::reconnect_with`]; [`Error::SocketDropped`] once the socket is gone.
@@ -611,8 +622,10 @@ impl SocketHandle {
     /// # Ok::<(), lifeline_ws::Error>(())
     /// ```
     pub fn reconnect_with(&self, code: u16, reason: &str) -> Result<(), Error> {
-        let ops = self.engine.upgrade().ok_or(Error::SocketDropped)?;
-        ops.reconnect(Some(code), reason.into())
+        let engine = self.engine.upgrade().ok_or(Error::SocketDropped)?;
+        engine
+            .ops()
+            .reconnect(Some(code), reason.into())
             .map_err(input_error)
     }
 
@@ -628,7 +641,7 @@ impl SocketHandle {
     pub fn state(&self) -> State {
         self.engine
             .upgrade()
-            .map_or(State::Closed, |ops| ops.state())
+            .map_or(State::Closed, |engine| engine.ops().state())
     }
 
     fn set_callback(&self, kind: usize, f: impl FnMut(&Event) + 'static) {
@@ -640,8 +653,8 @@ impl SocketHandle {
     fn sync_reconnect_listener(&self) {
         let present = self.host.0.callbacks.borrow()[1].is_some()
             || self.host.0.channel.borrow().subscribed();
-        if let Some(ops) = self.engine.upgrade() {
-            ops.set_reconnect_listener(present);
+        if let Some(engine) = self.engine.upgrade() {
+            engine.ops().set_reconnect_listener(present);
         }
     }
 }
@@ -748,8 +761,8 @@ impl Drop for Events {
             channel.waker = None;
         }
         let present = self.host.callbacks.borrow()[1].is_some();
-        if let Some(ops) = self.engine.upgrade() {
-            ops.set_reconnect_listener(present);
+        if let Some(engine) = self.engine.upgrade() {
+            engine.ops().set_reconnect_listener(present);
         }
     }
 }
@@ -853,6 +866,11 @@ impl HostState {
 
 impl Hooks for RustHost {
     const MESSAGES: bool = true;
+    type Provider = Provider;
+
+    fn ask(&self, provider: &Provider) -> impl Future<Output = Result<JsValue, JsValue>> + 'static {
+        provider()
+    }
 
     fn resolve_url(&self, url: &JsValue) -> Result<String, JsValue> {
         let url = url.as_string().unwrap_or_default();

@@ -6,7 +6,7 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::engine::{Engine, Hooks, Url, UrlFuture};
+use super::engine::{Engine, Hooks, Url};
 use super::options;
 use super::platform::{dom_exception, Socket};
 use crate::core::{Event, Generation, Input, InputError, Millis};
@@ -49,6 +49,18 @@ extern "C" {
 
 impl Hooks for Host {
     const MESSAGES: bool = false;
+    type Provider = Function;
+
+    fn ask(
+        &self,
+        provider: &Function,
+    ) -> impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static {
+        let promise = match provider.call0(&JsValue::UNDEFINED) {
+            Ok(value) => Promise::resolve(&value),
+            Err(error) => Promise::reject(&error),
+        };
+        wasm_bindgen_futures::JsFuture::from(promise)
+    }
 
     fn resolve_url(&self, url: &JsValue) -> Result<String, JsValue> {
         Host::resolve_url(self, url)
@@ -111,13 +123,7 @@ impl Driver {
         let (config, mut platform) = options::read(&options)?;
         platform.protocols = protocols;
         let url = match url.dyn_into::<Function>() {
-            Ok(provider) => Url::Provider(std::rc::Rc::new(move || -> UrlFuture {
-                let promise = match provider.call0(&JsValue::UNDEFINED) {
-                    Ok(value) => Promise::resolve(&value),
-                    Err(error) => Promise::reject(&error),
-                };
-                Box::pin(wasm_bindgen_futures::JsFuture::from(promise))
-            })),
+            Ok(provider) => Url::Provider(provider),
             Err(url) => Url::Fixed(host.resolve_url(&url)?),
         };
         let engine =

@@ -15,7 +15,6 @@
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -34,6 +33,15 @@ pub(crate) trait Hooks: Clone + 'static {
     /// Whether the engine listens to each socket's `message` events and hands them to
     /// [`Hooks::message`] (the Rust API). The JS facade listens itself: the hot path.
     const MESSAGES: bool;
+
+    /// A URL provider, as this host holds it.
+    type Provider: Clone + 'static;
+
+    /// Asks `provider` for the next attempt's URL.
+    fn ask(
+        &self,
+        provider: &Self::Provider,
+    ) -> impl Future<Output = Result<JsValue, JsValue>> + 'static;
 
     /// Applies WebSocket's URL rules to a URL given or provided; the error is the
     /// platform's exception (or the Rust API's message) for the `error` event.
@@ -56,15 +64,13 @@ pub(crate) trait Hooks: Clone + 'static {
     fn emit(&self, event: Event<JsValue>, error: JsValue);
 }
 
-/// A URL provider's answer, awaited before each attempt.
-pub(crate) type UrlFuture = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
-
 /// Where each attempt's URL comes from.
-pub(crate) enum Url {
+pub(crate) enum Url<P> {
     /// Resolved once, at construction.
     Fixed(String),
-    /// Asked before every attempt; the answer goes through [`Hooks::resolve_url`].
-    Provider(Rc<dyn Fn() -> UrlFuture>),
+    /// Asked before every attempt ([`Hooks::ask`]); the answer goes through
+    /// [`Hooks::resolve_url`].
+    Provider(P),
 }
 
 /// What the engine needs besides the core's config.
@@ -93,10 +99,10 @@ struct Timer {
     _timeout: Timeout,
 }
 
-pub(crate) struct Inner<H> {
+pub(crate) struct Inner<H: Hooks> {
     machine: Machine<JsValue>,
     host: H,
-    url: Url,
+    url: Url<H::Provider>,
     platform: Platform,
     live: Option<Live>,
     timer: Option<Timer>,
@@ -126,20 +132,35 @@ impl<H: Hooks> Clone for WeakEngine<H> {
 }
 
 impl<H: Hooks> WeakEngine<H> {
-    /// The engine's operations, while it exists.
-    pub fn upgrade(&self) -> Option<Ops<H>> {
-        self.shared.upgrade().map(|shared| Ops { shared })
+    /// The engine, held for the length of a call, while it exists.
+    pub fn upgrade(&self) -> Option<Strong<H>> {
+        self.shared.upgrade().map(Strong)
     }
 }
 
-/// The operations on a live engine, held strongly only for the length of a call.
-pub(crate) struct Ops<H: Hooks> {
-    shared: Shared<H>,
+/// An engine held through a [`WeakEngine`] for the length of a call.
+pub(crate) struct Strong<H: Hooks>(Shared<H>);
+
+impl<H: Hooks> Strong<H> {
+    /// The engine's operations.
+    pub fn ops(&self) -> Ops<'_, H> {
+        Ops { shared: &self.0 }
+    }
+}
+
+/// The operations on a live engine.
+pub(crate) struct Ops<'a, H: Hooks> {
+    shared: &'a Shared<H>,
 }
 
 impl<H: Hooks> Engine<H> {
     /// Validates `config` and prepares; connects on [`Ops::start`].
-    pub fn new(config: Config, url: Url, platform: Platform, host: H) -> Result<Self, ConfigError> {
+    pub fn new(
+        config: Config,
+        url: Url<H::Provider>,
+        platform: Platform,
+        host: H,
+    ) -> Result<Self, ConfigError> {
         let machine = Machine::new(config, seed())?;
         let inner = Inner {
             machine,
@@ -157,9 +178,9 @@ impl<H: Hooks> Engine<H> {
     }
 
     /// The operations (the engine is alive as long as `self`).
-    pub fn ops(&self) -> Ops<H> {
+    pub fn ops(&self) -> Ops<'_, H> {
         Ops {
-            shared: self.shared.clone(),
+            shared: &self.shared,
         }
     }
 
@@ -171,36 +192,36 @@ impl<H: Hooks> Engine<H> {
     }
 }
 
-impl<H: Hooks> Ops<H> {
+impl<H: Hooks> Ops<'_, H> {
     /// Reports the platform's current network and visibility, then connects (unless
     /// `startClosed`).
     pub fn start(&self) {
-        install_lifecycle(&self.shared);
-        feed(&self.shared, Input::Start);
+        install_lifecycle(self.shared);
+        feed(self.shared, Input::Start);
     }
 
     /// Sends now when open, else queues.
     pub fn send(&self, data: JsValue) -> Result<(), InputError<JsValue>> {
-        try_feed(&self.shared, Input::Send(data))
+        try_feed(self.shared, Input::Send(data))
     }
 
     /// Closes for good.
     pub fn close(&self, code: Option<u16>, reason: String) -> Result<(), InputError<JsValue>> {
-        try_feed(&self.shared, Input::Close { code, reason })
+        try_feed(self.shared, Input::Close { code, reason })
     }
 
     /// Drops the socket and connects now, at attempt 1.
     pub fn reconnect(&self, code: Option<u16>, reason: String) -> Result<(), InputError<JsValue>> {
         // After a final close the listeners were gone: the network and the page may have
         // changed meanwhile, and install_lifecycle reports how they are now.
-        install_lifecycle(&self.shared);
-        try_feed(&self.shared, Input::Reconnect { code, reason })
+        install_lifecycle(self.shared);
+        try_feed(self.shared, Input::Reconnect { code, reason })
     }
 
     /// Feeds an input that cannot fail (a pong, a server ping).
     #[cfg(feature = "npm")]
     pub fn feed(&self, input: Input<JsValue>) {
-        feed(&self.shared, input);
+        feed(self.shared, input);
     }
 
     /// Whether a `reconnect` listener exists now.
@@ -400,9 +421,13 @@ fn execute<H: Hooks>(shared: &Shared<H>, command: Command<JsValue>) {
 /// Gets the URL for `generation` (asking the provider and awaiting its answer) and opens
 /// the socket.
 fn open<H: Hooks>(shared: &Shared<H>, generation: Generation) {
-    let provider = match &shared.borrow().url {
-        Url::Fixed(url) => Err(JsValue::from_str(url)),
-        Url::Provider(provider) => Ok(provider.clone()),
+    let (provider, host) = {
+        let inner = shared.borrow();
+        let provider = match &inner.url {
+            Url::Fixed(url) => Err(JsValue::from_str(url.as_str())),
+            Url::Provider(provider) => Ok(provider.clone()),
+        };
+        (provider, inner.host.clone())
     };
     let provider = match provider {
         Ok(provider) => provider,
@@ -411,7 +436,7 @@ fn open<H: Hooks>(shared: &Shared<H>, generation: Generation) {
     // Always settled in a later microtask, even when the provider answers (or fails) at
     // once: an `error` from the very first attempt must reach listeners added right after
     // construction.
-    let answer = provider();
+    let answer = host.ask(&provider);
     let weak = Rc::downgrade(shared);
     wasm_bindgen_futures::spawn_local(async move {
         let result = answer.await;

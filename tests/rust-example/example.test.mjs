@@ -109,3 +109,18 @@ test("after close() the event stream ends, and nothing is left running", async (
   await server.waitFor(() => server.live === 0, { timeout: limit(5000), label: "server sees the close" });
   assert.deepEqual(pageErrors, []);
 });
+
+test("dropping the App (its Socket) closes the connection with 1000", async () => {
+  const before = server.connections;
+  const url = server.url("/");
+  await page.evaluate((u) => (window.second = new window.App(u)), url);
+  await server.waitFor(() => server.connections === before + 1 && server.live === 1, {
+    timeout: limit(5000),
+    label: "the second app connects",
+  });
+  const closed = new Promise((resolve) => server.once("disconnect", (_conn, code) => resolve(code)));
+  await page.evaluate(() => window.second.free());
+  assert.equal(await withTimeout(closed, limit(5000), "the server sees the close"), 1000);
+  assert.equal(server.live, 0);
+  assert.deepEqual(pageErrors, []);
+});

@@ -5,7 +5,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../support/server.mjs";
-import { checkVisit, install, nonAscii, prepare, serveStatic, visit, withChromium } from "./harness.mjs";
+import { checkVisit, install, limit, nonAscii, prepare, serveStatic, visit, withChromium } from "./harness.mjs";
+
+const TEST_TIMEOUT = limit(240000); // a bound for the whole test; every wait inside has its own
 
 let srv;
 before(async () => {
@@ -14,7 +16,7 @@ before(async () => {
 });
 after(() => srv?.stop());
 
-test("esbuild --bundle: the page and its worker connect, reconnect and close", async () => {
+test("esbuild --bundle: the page and its worker connect, reconnect and close", { timeout: TEST_TIMEOUT }, async () => {
   const c = await prepare("esbuild");
   let site;
   try {

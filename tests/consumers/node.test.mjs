@@ -8,7 +8,9 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../support/server.mjs";
 import { runNode } from "../support/helpers.mjs";
-import { EXPECTED, Transcript, converse, install, isFinal, limit, prepare } from "./harness.mjs";
+import { converse, EXPECTED, install, isFinal, limit, prepare, Transcript } from "./harness.mjs";
+
+const TEST_TIMEOUT = limit(240000); // a bound for the whole test; every wait inside has its own
 
 const EXIT_BOUND = 3000; // ms from the final close event to the process's exit
 
@@ -57,20 +59,20 @@ async function runConsumer(name, args, { nodeArgs = [] } = {}) {
   }
 }
 
-test("Node 20, ESM: import { LifelineSocket } from \"lifeline-ws\" with { WebSocket } from ws", async () => {
+test("Node 20, ESM: import { LifelineSocket } from \"lifeline-ws\" with { WebSocket } from ws", { timeout: TEST_TIMEOUT }, async () => {
   await runConsumer("node-esm", ["index.js"]);
 });
 
-test("Node 20, CommonJS: require(\"lifeline-ws\") with { WebSocket: require(\"ws\") }", async () => {
+test("Node 20, CommonJS: require(\"lifeline-ws\") with { WebSocket: require(\"ws\") }", { timeout: TEST_TIMEOUT }, async () => {
   await runConsumer("node-cjs", ["index.js"]);
 });
 
-test("a global WebSocket, no option (Node 22+ style): ws assigned to globalThis.WebSocket", async () => {
+test("a global WebSocket, no option (Node 22+ style): ws assigned to globalThis.WebSocket", { timeout: TEST_TIMEOUT }, async () => {
   const t = await runConsumer("node-global", ["index.js"]);
   assert.equal(t.entries[0].from, "ws");
 });
 
-test("a global WebSocket, no option: Node's own (node --experimental-websocket, undici)", async () => {
+test("a global WebSocket, no option: Node's own (node --experimental-websocket, undici)", { timeout: TEST_TIMEOUT }, async () => {
   const t = await runConsumer("node-global", ["index.js"], { nodeArgs: ["--experimental-websocket", "--no-warnings"] });
   assert.equal(t.entries[0].from, "runtime");
 });

@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { startServer } from "../support/server.mjs";
-import { checkVisit, install, prepare, serveStatic, visit, withChromium } from "./harness.mjs";
+import { checkVisit, install, limit, prepare, serveStatic, visit, withChromium } from "./harness.mjs";
+
+const TEST_TIMEOUT = limit(240000); // a bound for the whole test; every wait inside has its own
 
 let srv;
 before(async () => {
@@ -17,7 +19,7 @@ before(async () => {
 });
 after(() => srv?.stop());
 
-test("<script type=\"module\"> with an import map, no bundler: the page and its worker connect, reconnect and close", async () => {
+test("<script type=\"module\"> with an import map, no bundler: the page and its worker connect, reconnect and close", { timeout: TEST_TIMEOUT }, async () => {
   const c = await prepare("static");
   let site;
   try {

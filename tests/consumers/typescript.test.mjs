@@ -11,7 +11,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { startServer } from "../support/server.mjs";
 import { runNode } from "../support/helpers.mjs";
-import { EXPECTED, Transcript, converse, install, limit, prepare } from "./harness.mjs";
+import { converse, EXPECTED, install, limit, prepare, Transcript } from "./harness.mjs";
+
+const TEST_TIMEOUT = limit(240000); // a bound for the whole test; every wait inside has its own
 
 let srv;
 let c;
@@ -45,13 +47,13 @@ for (const [pkg, label] of [
   ["typescript", "TypeScript 7"],
   ["typescript5", "TypeScript 5.9"],
 ]) {
-  test(`${label}: strict, moduleResolution "bundler" (a browser app): no errors, every @ts-expect-error used`, async () => {
+  test(`${label}: strict, moduleResolution "bundler" (a browser app): no errors, every @ts-expect-error used`, { timeout: TEST_TIMEOUT }, async () => {
     const r = await tsc(pkg, "tsconfig.bundler.json");
     console.log(`tsc ${r.version} -p tsconfig.bundler.json: ${r.ms} ms, read ${r.types.join(", ")}`);
     assert.deepEqual(r.types, ["dist/lifeline-ws.d.mts"], "an import takes the \"import\" types");
   });
 
-  test(`${label}: strict, module/moduleResolution "node16" (.mts and .cts): compiles, and the output runs`, async () => {
+  test(`${label}: strict, module/moduleResolution "node16" (.mts and .cts): compiles, and the output runs`, { timeout: TEST_TIMEOUT }, async () => {
     fs.rmSync(path.join(c.dir, "out"), { recursive: true, force: true });
     const r = await tsc(pkg, "tsconfig.node16.json");
     console.log(`tsc ${r.version} -p tsconfig.node16.json: ${r.ms} ms, read ${r.types.join(", ")}`);

@@ -10,6 +10,8 @@ import { createServer } from "node:net";
 import { startServer } from "../support/server.mjs";
 import { checkVisit, install, limit, nonAscii, prepare, serveStatic, visit, withChromium } from "./harness.mjs";
 
+const TEST_TIMEOUT = limit(240000); // a bound for the whole test; every wait inside has its own
+
 let srv;
 before(async () => {
   console.log(`consumers: ${(await install()).timing}`);
@@ -17,7 +19,7 @@ before(async () => {
 });
 after(() => srv?.stop());
 
-test("vite build: the built page and its worker connect, reconnect and close", async () => {
+test("vite build: the built page and its worker connect, reconnect and close", { timeout: TEST_TIMEOUT }, async () => {
   const c = await prepare("vite");
   let site;
   try {
@@ -49,7 +51,7 @@ function freePort() {
   });
 }
 
-test("vite (dev server): the page and its worker connect, reconnect and close", async () => {
+test("vite (dev server): the page and its worker connect, reconnect and close", { timeout: TEST_TIMEOUT }, async () => {
   const c = await prepare("vite");
   let child;
   let output = "";

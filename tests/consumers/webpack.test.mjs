@@ -8,7 +8,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../support/server.mjs";
-import { checkVisit, install, nonAscii, prepare, serveStatic, visit, withChromium } from "./harness.mjs";
+import { checkVisit, install, limit, nonAscii, prepare, serveStatic, visit, withChromium } from "./harness.mjs";
+
+const TEST_TIMEOUT = limit(240000); // a bound for the whole test; every wait inside has its own
 
 let srv;
 before(async () => {
@@ -17,7 +19,7 @@ before(async () => {
 });
 after(() => srv?.stop());
 
-test("webpack --mode production: the page and its worker connect, reconnect and close (with and without a declared charset)", async () => {
+test("webpack --mode production: the page and its worker connect, reconnect and close (with and without a declared charset)", { timeout: TEST_TIMEOUT }, async () => {
   const c = await prepare("webpack");
   let site;
   try {

@@ -53,6 +53,7 @@ function freePort() {
 
 test("vite (dev server): the page and its worker connect, reconnect and close", { timeout: TEST_TIMEOUT }, async () => {
   const c = await prepare("vite");
+  const cleanups = [];
   let child;
   let output = "";
   try {
@@ -62,8 +63,16 @@ test("vite (dev server): the page and its worker connect, reconnect and close", 
       cwd: c.dir,
       env: c.env,
       stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
+      detached: true, // its own process group (vite and its esbuild service), ended below
     });
+    // Should this process end before `finally` runs, the dev server goes with it.
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    };
+    process.once("exit", killGroup);
+    cleanups.push(() => process.off("exit", killGroup));
     let timer;
     await new Promise((resolve, reject) => {
       const onData = (d) => {
@@ -95,6 +104,7 @@ test("vite (dev server): the page and its worker connect, reconnect and close", 
       await exited;
       clearTimeout(kill);
     }
+    for (const f of cleanups) f();
     c.remove();
   }
 });

@@ -9,12 +9,42 @@ use ::core::fmt;
 
 /// The longest delay a platform timer can wait (`setTimeout` takes a signed 32-bit count of
 /// milliseconds; longer delays fire at once). About 24.8 days.
+///
+/// ```
+/// use lifeline_ws::core::{Config, MAX_DELAY_MS};
+///
+/// let mut config = Config::default();
+/// config.backoff.max_delay = MAX_DELAY_MS;
+/// assert_eq!(config.validate(), Ok(()));
+/// config.backoff.max_delay = MAX_DELAY_MS + 1.0;
+/// assert_eq!(config.validate().unwrap_err().field(), "backoff.maxDelay");
+/// ```
 pub const MAX_DELAY_MS: f64 = 2_147_483_647.0;
 
 /// The largest `queue.maxMessages` accepted.
+///
+/// ```
+/// use lifeline_ws::core::{Config, MAX_QUEUE};
+///
+/// let mut config = Config::default();
+/// config.queue.max_messages = MAX_QUEUE;
+/// assert_eq!(config.validate(), Ok(()));
+/// config.queue.max_messages = MAX_QUEUE + 1.0;
+/// assert_eq!(config.validate().unwrap_err().field(), "queue.maxMessages");
+/// ```
 pub const MAX_QUEUE: f64 = 1_000_000.0;
 
 /// How jitter spreads a reconnect delay below its ceiling (`backoff.jitter`).
+///
+/// ```
+/// use lifeline_ws::core::{Backoff, Jitter, Rng};
+///
+/// let mut rng = Rng::new(3);
+/// let equal = Backoff { jitter: Jitter::Equal, ..Backoff::default() };
+/// assert!((0..100).map(|_| equal.delay(1, &mut rng)).all(|d| (500..=1000).contains(&d)));
+/// let none = Backoff { jitter: Jitter::None, ..Backoff::default() };
+/// assert_eq!(none.delay(2, &mut rng), 2000);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Jitter {
     /// Uniform in `[0, ceiling]` (`"full"`): spreads a crowd of clients the most.
@@ -27,9 +57,25 @@ pub enum Jitter {
 
 impl Jitter {
     /// The names `backoff.jitter` accepts, in the order error messages list them.
+    ///
+    /// ```
+    /// use lifeline_ws::core::Jitter;
+    ///
+    /// let err = Jitter::parse("fast").unwrap_err();
+    /// assert_eq!(err.expected(), Jitter::NAMES);
+    /// assert_eq!(err.to_string(), format!("backoff.jitter must be one of {}, got \"fast\"", Jitter::NAMES));
+    /// ```
     pub const NAMES: &'static str = "\"full\", \"equal\" or \"none\"";
 
     /// Reads a jitter name as the JS API spells it.
+    ///
+    /// ```
+    /// use lifeline_ws::core::Jitter;
+    ///
+    /// assert_eq!(Jitter::parse("equal"), Ok(Jitter::Equal));
+    /// assert_eq!(Jitter::parse("none"), Ok(Jitter::None));
+    /// assert_eq!(Jitter::parse("Full").unwrap_err().field(), "backoff.jitter");
+    /// ```
     pub fn parse(name: &str) -> Result<Jitter, ConfigError> {
         match name {
             "full" => Ok(Jitter::Full),
@@ -45,6 +91,17 @@ impl Jitter {
 }
 
 /// What `send()` does when the queue is full (`queue.overflow`).
+///
+/// ```
+/// use lifeline_ws::core::{Command, Config, Event, Input, Machine, Overflow, Queue};
+///
+/// let queue = Queue { max_messages: 1.0, overflow: Overflow::DropOldest };
+/// let mut m: Machine<&str> = Machine::new(Config { queue, ..Config::default() }, 1).unwrap();
+/// m.handle(Input::Send("old"), 0).unwrap();
+/// m.handle(Input::Send("new"), 1).unwrap();
+/// assert_eq!(m.poll_command(), Some(Command::Emit(Event::Drop("old"))));
+/// assert_eq!(m.stats().queued, 1);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Overflow {
     /// Refuse the new message with an error that hands it back (`"throw"`).
@@ -56,9 +113,25 @@ pub enum Overflow {
 
 impl Overflow {
     /// The names `queue.overflow` accepts.
+    ///
+    /// ```
+    /// use lifeline_ws::core::Overflow;
+    ///
+    /// let err = Overflow::parse("drop").unwrap_err();
+    /// assert_eq!(err.expected(), Overflow::NAMES);
+    /// assert_eq!(err.to_string(), format!("queue.overflow must be one of {}, got \"drop\"", Overflow::NAMES));
+    /// ```
     pub const NAMES: &'static str = "\"throw\" or \"drop-oldest\"";
 
     /// Reads an overflow name as the JS API spells it.
+    ///
+    /// ```
+    /// use lifeline_ws::core::Overflow;
+    ///
+    /// assert_eq!(Overflow::parse("throw"), Ok(Overflow::Throw));
+    /// assert_eq!(Overflow::parse("drop-oldest"), Ok(Overflow::DropOldest));
+    /// assert_eq!(Overflow::parse("dropOldest").unwrap_err().field(), "queue.overflow");
+    /// ```
     pub fn parse(name: &str) -> Result<Overflow, ConfigError> {
         match name {
             "throw" => Ok(Overflow::Throw),
@@ -76,6 +149,19 @@ impl Overflow {
 ///
 /// The ceiling for attempt `n` (n ≥ 1) is `min(max_delay, initial_delay × factor^(n−1))`;
 /// [`Jitter`] draws the delay below it.
+///
+/// ```
+/// use lifeline_ws::core::{Backoff, Command, Config, Event, Input, Machine, State};
+///
+/// let backoff = Backoff { max_retries: 0.0, ..Backoff::default() };
+/// let mut m: Machine<String> = Machine::new(Config { backoff, ..Config::default() }, 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// let Some(Command::Open { generation }) = m.poll_command() else { unreachable!() };
+/// // No retries allowed: the first failure gives up.
+/// m.handle(Input::Closed { generation, code: 1006, reason: String::new(), was_clean: false }, 50).unwrap();
+/// assert_eq!(m.state(), State::Closed);
+/// assert!(std::iter::from_fn(|| m.poll_command()).any(|c| c == Command::Emit(Event::GiveUp { attempts: 0 })));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Backoff {
     /// Ceiling of the first attempt's delay, ms (`initialDelay`, default 1000).
@@ -108,6 +194,21 @@ impl Default for Backoff {
 }
 
 /// Application-level ping/pong (`heartbeat`). Off unless set: it needs the server to answer.
+///
+/// ```
+/// use lifeline_ws::core::{Command, Config, Heartbeat, Input, Machine, State};
+///
+/// let heartbeat = Heartbeat { interval: 1000.0, timeout: 500.0, ..Heartbeat::default() };
+/// let mut m: Machine<String> = Machine::new(Config { heartbeat: Some(heartbeat), ..Config::default() }, 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// let Some(Command::Open { generation }) = m.poll_command() else { unreachable!() };
+/// m.handle(Input::Opened { generation }, 0).unwrap();
+/// m.handle(Input::Deadline { last_message_at: None }, 1000).unwrap(); // ping
+/// // No pong within `timeout`: the socket is dropped as dead.
+/// m.handle(Input::Deadline { last_message_at: None }, 1500).unwrap();
+/// assert!(std::iter::from_fn(|| m.poll_command()).any(|c| matches!(c, Command::Abandon { dead: true, .. })));
+/// assert_eq!(m.state(), State::Waiting);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Heartbeat {
     /// How long a connection may be quiet before the client pings, ms (`interval`, default
@@ -141,6 +242,16 @@ impl Default for Heartbeat {
 }
 
 /// Messages sent while not open (`queue`).
+///
+/// ```
+/// use lifeline_ws::core::{Config, Input, InputError, Machine, Queue};
+///
+/// let queue = Queue { max_messages: 1.0, ..Queue::default() };
+/// let mut m: Machine<&str> = Machine::new(Config { queue, ..Config::default() }, 1).unwrap();
+/// m.handle(Input::Send("first"), 0).unwrap();
+/// let refused = m.handle(Input::Send("second"), 0);
+/// assert_eq!(refused, Err(InputError::QueueFull { message: "second", max: 1 }));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Queue {
     /// How many messages may wait, a whole number from 0 to 1,000,000 (`maxMessages`,
@@ -161,6 +272,22 @@ impl Default for Queue {
 
 /// How the page's life steers the connection (`lifecycle`). What a platform lacks (Node and
 /// Workers have no `document`) is simply never reported.
+///
+/// ```
+/// use lifeline_ws::core::{Command, Config, Input, Lifecycle, Machine, State};
+///
+/// let lifecycle = Lifecycle { close_when_hidden_after: Some(60_000.0), ..Lifecycle::default() };
+/// let mut m: Machine<String> = Machine::new(Config { lifecycle, ..Config::default() }, 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// let Some(Command::Open { generation }) = m.poll_command() else { unreachable!() };
+/// m.handle(Input::Opened { generation }, 0).unwrap();
+/// m.handle(Input::Visibility { visible: false }, 1_000).unwrap();
+/// assert_eq!(m.next_deadline(), Some(61_000));
+/// m.handle(Input::Deadline { last_message_at: None }, 61_000).unwrap();
+/// assert_eq!(m.state(), State::Waiting); // until the page is visible again
+/// m.handle(Input::Visibility { visible: true }, 90_000).unwrap();
+/// assert_eq!(m.state(), State::Connecting);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Lifecycle {
     /// On visible, `resume` and `pageshow`: probe an open socket with a ping at once, and
@@ -194,6 +321,17 @@ impl Default for Lifecycle {
 
 /// Every option of a connection that is policy, not platform glue. `Default` gives the
 /// documented defaults; [`Config::validate`] checks a filled-in one.
+///
+/// ```
+/// use lifeline_ws::core::{Config, Input, Machine, State};
+///
+/// let config = Config { start_closed: true, ..Config::default() };
+/// let mut m: Machine<String> = Machine::new(config, 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// assert_eq!((m.state(), m.poll_command()), (State::Closed, None));
+/// m.handle(Input::Reconnect { code: None, reason: String::new() }, 10).unwrap();
+/// assert_eq!(m.state(), State::Connecting);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Config {
     /// Reconnect delays.
@@ -243,9 +381,31 @@ impl Default for Config {
 
 impl Config {
     /// The default `connectionTimeout`, ms.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Config, Input, Machine};
+    ///
+    /// assert_eq!(Config::default().connection_timeout, Config::DEFAULT_CONNECTION_TIMEOUT);
+    /// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+    /// m.handle(Input::Start, 500).unwrap();
+    /// assert_eq!(m.next_deadline(), Some(500 + Config::DEFAULT_CONNECTION_TIMEOUT as u64));
+    /// ```
     pub const DEFAULT_CONNECTION_TIMEOUT: f64 = 10000.0;
 
     /// Checks every field; the first one out of bounds is named in the error.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Config, Heartbeat};
+    ///
+    /// assert_eq!(Config::default().validate(), Ok(()));
+    /// let heartbeat = Heartbeat { timeout: -5.0, ..Heartbeat::default() };
+    /// let err = Config { heartbeat: Some(heartbeat), ..Config::default() }.validate().unwrap_err();
+    /// assert_eq!(err.field(), "heartbeat.timeout");
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "heartbeat.timeout must be a number of milliseconds > 0 and <= 2147483647, got -5"
+    /// );
+    /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
         let b = &self.backoff;
         delay("backoff.initialDelay", b.initial_delay, Bound::Positive)?;
@@ -321,6 +481,15 @@ fn is_count(value: f64, max: f64) -> bool {
 }
 
 /// What a numeric field was expected to be.
+///
+/// ```
+/// use lifeline_ws::core::{Backoff, Config, ConfigError, Expected};
+///
+/// let backoff = Backoff { factor: 0.5, ..Backoff::default() };
+/// let err = Config { backoff, ..Config::default() }.validate().unwrap_err();
+/// let ConfigError::Number { field, value, expected } = err else { panic!() };
+/// assert_eq!((field, value, expected), ("backoff.factor", 0.5, Expected::FactorAtLeastOne));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Expected {
     /// A delay greater than 0 and at most [`MAX_DELAY_MS`].
@@ -339,6 +508,16 @@ pub enum Expected {
 
 impl Expected {
     /// The expectation as the error message words it.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Config, Expected};
+    ///
+    /// let mut config = Config::default();
+    /// config.queue.max_messages = 2.5;
+    /// let err = config.validate().unwrap_err();
+    /// assert_eq!(err.expected(), Expected::QueueSize.as_str());
+    /// assert_eq!(Expected::QueueSize.as_str(), "a whole number from 0 to 1000000");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Expected::PositiveDelay => "a number of milliseconds > 0 and <= 2147483647",
@@ -358,6 +537,19 @@ impl Expected {
 /// gzip in wasm, so the JS side renders it with `String(value)` and the pieces below. On
 /// native targets `Display` renders the whole sentence:
 /// `heartbeat.timeout must be a number of milliseconds > 0 and <= 2147483647, got -5`.
+///
+/// ```
+/// use lifeline_ws::core::{Config, ConfigError, Heartbeat, Machine};
+///
+/// let heartbeat = Heartbeat { client_ping: false, ..Heartbeat::default() };
+/// let config = Config { heartbeat: Some(heartbeat), ..Config::default() };
+/// let err = Machine::<String>::new(config, 1).unwrap_err();
+/// assert_eq!(err, ConfigError::NoHeartbeatSource);
+/// assert_eq!(
+///     err.to_string(),
+///     "heartbeat needs client pings (heartbeat.ping) or serverPing, got neither"
+/// );
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConfigError {
     /// A number out of bounds.
@@ -395,6 +587,16 @@ pub enum ConfigError {
 
 impl ConfigError {
     /// The field the error is about, as the JS API spells it.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Config, ConfigError};
+    ///
+    /// let mut config = Config::default();
+    /// config.lifecycle.close_when_hidden_after = Some(-1.0);
+    /// assert_eq!(config.validate().unwrap_err().field(), "lifecycle.closeWhenHiddenAfter");
+    /// let typo = ConfigError::UnknownOption { name: "heartbeat.intervall".into() };
+    /// assert_eq!(typo.field(), "heartbeat.intervall");
+    /// ```
     pub fn field(&self) -> &str {
         match self {
             ConfigError::Number { field, .. } | ConfigError::Name { field, .. } => field,
@@ -405,6 +607,15 @@ impl ConfigError {
     }
 
     /// What the field was expected to be, in words.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Config, Expected, Jitter};
+    ///
+    /// let mut config = Config::default();
+    /// config.backoff.max_retries = -1.0;
+    /// assert_eq!(config.validate().unwrap_err().expected(), Expected::RetryCount.as_str());
+    /// assert_eq!(Jitter::parse("fast").unwrap_err().expected(), Jitter::NAMES);
+    /// ```
     pub fn expected(&self) -> &'static str {
         match self {
             ConfigError::Number { expected, .. } => expected.as_str(),

@@ -7,6 +7,16 @@
 /// The machine never reads a clock: every input carries `now` in this unit, taken from any
 /// monotonic clock the driver likes (`performance.now()` in browsers). Only differences
 /// between values matter.
+///
+/// ```
+/// use lifeline_ws::core::{Config, Input, Machine, Millis};
+///
+/// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+/// let now: Millis = 86_400_000; // any monotonic clock: only differences matter
+/// m.handle(Input::Start, now).unwrap();
+/// // The opening handshake may take `connectionTimeout` (10 s) from then.
+/// assert_eq!(m.next_deadline(), Some(now + 10_000));
+/// ```
 pub type Millis = u64;
 
 /// Identifies one platform socket among all the sockets a machine ever asked for.
@@ -15,10 +25,33 @@ pub type Millis = u64;
 /// the generation of the socket it came from. Inputs of any generation other than the live
 /// one are ignored, so a stale socket (abandoned after a timeout, say) can never produce an
 /// event.
+///
+/// ```
+/// use lifeline_ws::core::{Command, Config, Generation, Input, Machine, State};
+///
+/// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// assert_eq!(m.poll_command(), Some(Command::Open { generation: Generation(1) }));
+/// // An input about any other socket is ignored.
+/// m.handle(Input::Opened { generation: Generation(7) }, 10).unwrap();
+/// assert_eq!(m.state(), State::Connecting);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Generation(pub u32);
 
 /// Where the connection stands, as the user sees it (`LifelineSocket.state`).
+///
+/// ```
+/// use lifeline_ws::core::{Config, Input, Machine, State};
+///
+/// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+/// assert_eq!(m.state(), State::Closed); // not started yet
+/// m.handle(Input::Offline, 0).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// assert_eq!(m.state(), State::Waiting); // for the network
+/// m.handle(Input::Online, 10).unwrap();
+/// assert_eq!(m.state(), State::Connecting);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum State {
     /// A socket has been asked for and has not opened yet.
@@ -37,6 +70,14 @@ pub enum State {
 
 impl State {
     /// The name the JS API uses: `"connecting"`, `"open"`, `"waiting"`, `"closing"`, `"closed"`.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Config, Machine, State};
+    ///
+    /// let m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+    /// assert_eq!(m.state().as_str(), "closed");
+    /// assert_eq!(State::Waiting.as_str(), "waiting");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             State::Connecting => "connecting",
@@ -49,6 +90,19 @@ impl State {
 }
 
 /// Counters the user can read at any time (`LifelineSocket.stats`).
+///
+/// ```
+/// use lifeline_ws::core::{Command, Config, Input, Machine};
+///
+/// let mut m: Machine<&str> = Machine::new(Config::default(), 1).unwrap();
+/// m.handle(Input::Send("hello"), 0).unwrap();
+/// assert_eq!(m.stats().queued, 1);
+/// m.handle(Input::Start, 0).unwrap();
+/// let Some(Command::Open { generation }) = m.poll_command() else { unreachable!() };
+/// m.handle(Input::Opened { generation }, 30).unwrap();
+/// let stats = m.stats();
+/// assert_eq!((stats.queued, stats.attempts, stats.connected_since), (0, 0, Some(30)));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     /// The attempt number of the current series: 0 before any reconnection attempt, `n`
@@ -66,6 +120,21 @@ pub struct Stats {
 }
 
 /// Why an `error` event was emitted.
+///
+/// ```
+/// use lifeline_ws::core::{Command, Config, ErrorCause, Event, Input, Machine};
+///
+/// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// # while m.poll_command().is_some() {}
+/// // Nobody answers: the handshake times out after `connectionTimeout`.
+/// m.handle(Input::Deadline { last_message_at: None }, 10_000).unwrap();
+/// let error = std::iter::from_fn(|| m.poll_command()).find_map(|c| match c {
+///     Command::Emit(Event::Error { cause }) => Some(cause),
+///     _ => None,
+/// });
+/// assert_eq!(error, Some(ErrorCause::ConnectionTimeout));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorCause {
     /// The platform socket reported an error.
@@ -79,6 +148,14 @@ pub enum ErrorCause {
 
 impl ErrorCause {
     /// The name the JS API uses: `"socket"`, `"url"` or `"connection-timeout"`.
+    ///
+    /// ```
+    /// use lifeline_ws::core::ErrorCause;
+    ///
+    /// assert_eq!(ErrorCause::Socket.as_str(), "socket");
+    /// assert_eq!(ErrorCause::Url.as_str(), "url");
+    /// assert_eq!(ErrorCause::ConnectionTimeout.as_str(), "connection-timeout");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCause::Socket => "socket",
@@ -90,6 +167,18 @@ impl ErrorCause {
 
 /// What the driver tells the machine. Each is handled by [`Machine::handle`], with the
 /// current time.
+///
+/// ```
+/// use lifeline_ws::core::{Command, Config, Input, Machine, State};
+///
+/// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// let Some(Command::Open { generation }) = m.poll_command() else { unreachable!() };
+/// m.handle(Input::Opened { generation }, 20).unwrap();
+/// let closed = Input::Closed { generation, code: 1001, reason: "bye".into(), was_clean: true };
+/// m.handle(closed, 60_000).unwrap();
+/// assert_eq!(m.state(), State::Waiting); // for the backoff's delay
+/// ```
 ///
 /// [`Machine::handle`]: crate::core::Machine::handle
 #[derive(Clone, Debug, PartialEq)]
@@ -188,6 +277,20 @@ pub enum Input<P> {
 }
 
 /// A message to write to a socket.
+///
+/// ```
+/// use lifeline_ws::core::{Command, Config, Heartbeat, Input, Machine, Outgoing};
+///
+/// let config = Config { heartbeat: Some(Heartbeat::default()), ..Config::default() };
+/// let mut m: Machine<String> = Machine::new(config, 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// let Some(Command::Open { generation }) = m.poll_command() else { unreachable!() };
+/// m.handle(Input::Opened { generation }, 0).unwrap();
+/// # while m.poll_command().is_some() {}
+/// // After `interval` (25 s) of quiet, the client pings.
+/// m.handle(Input::Deadline { last_message_at: None }, 25_000).unwrap();
+/// assert_eq!(m.poll_command(), Some(Command::Send { generation, message: Outgoing::Ping }));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outgoing<P> {
     /// A message the user sent.
@@ -199,6 +302,19 @@ pub enum Outgoing<P> {
 }
 
 /// What the machine wants the driver to do, drained with [`Machine::poll_command`] in order.
+///
+/// ```
+/// use lifeline_ws::core::{Command, Config, Generation, Input, Machine};
+///
+/// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// # while m.poll_command().is_some() {}
+/// // reconnect() while connecting: that socket is dropped and a new one asked for.
+/// m.handle(Input::Reconnect { code: None, reason: String::new() }, 5).unwrap();
+/// let Some(Command::Abandon { generation, dead, .. }) = m.poll_command() else { panic!() };
+/// assert_eq!((generation, dead), (Generation(1), false));
+/// assert_eq!(m.poll_command(), Some(Command::Open { generation: Generation(2) }));
+/// ```
 ///
 /// [`Machine::poll_command`]: crate::core::Machine::poll_command
 #[derive(Clone, Debug, PartialEq)]
@@ -257,6 +373,20 @@ pub enum Command<P> {
 
 /// The `close` event: emitted once for every disconnection of an opened connection, and
 /// once when the user closes a client that is not open.
+///
+/// ```
+/// use lifeline_ws::core::{CloseInfo, Command, Config, Event, Input, Machine};
+///
+/// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// m.handle(Input::Close { code: Some(4000), reason: "done".into() }, 5).unwrap();
+/// let close = std::iter::from_fn(|| m.poll_command()).find_map(|c| match c {
+///     Command::Emit(Event::Close(info)) => Some(info),
+///     _ => None,
+/// });
+/// let info = CloseInfo { code: 4000, reason: "done".into(), was_clean: true, will_reconnect: false, delay: None };
+/// assert_eq!(close, Some(info));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CloseInfo {
     /// The close code (the platform's, or 1006 when the machine abandoned a dead socket).
@@ -274,6 +404,22 @@ pub struct CloseInfo {
 }
 
 /// What the user's listeners receive.
+///
+/// ```
+/// use lifeline_ws::core::{Backoff, Command, Config, Event, Input, Jitter, Machine};
+///
+/// let backoff = Backoff { jitter: Jitter::None, ..Backoff::default() };
+/// let mut m: Machine<String> = Machine::new(Config { backoff, ..Config::default() }, 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// let Some(Command::Open { generation }) = m.poll_command() else { unreachable!() };
+/// // The attempt fails before opening: no `close`, and retry 1 after `initialDelay`.
+/// m.handle(Input::Closed { generation, code: 1006, reason: String::new(), was_clean: false }, 50).unwrap();
+/// let events: Vec<Event<String>> = std::iter::from_fn(|| m.poll_command())
+///     .filter_map(|c| if let Command::Emit(e) = c { Some(e) } else { None })
+///     .collect();
+/// assert!(events.contains(&Event::Reconnecting { attempt: 1, delay: 1000 }));
+/// assert!(!events.iter().any(|e| matches!(e, Event::Close(_))));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event<P> {
     /// The first connection opened (also every later one when no `reconnect` listener is

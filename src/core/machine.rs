@@ -21,25 +21,112 @@ use super::types::{
 /// page was frozen or throttled: the machine checks the connection (a probe) instead of
 /// trusting the clock. Browsers align the timers of hidden pages to whole seconds, so up to
 /// one second late is normal.
+///
+/// ```
+/// # use lifeline_ws::core::{Config, Generation, Heartbeat, Input, Machine, State, LATE_AFTER};
+/// // Open since 0 with heartbeats; a ping went out at 25 s, its pong is due by 35 s.
+/// fn pinged() -> Machine<String> {
+///     let config = Config { heartbeat: Some(Heartbeat::default()), ..Config::default() };
+///     let mut m = Machine::new(config, 1).unwrap();
+/// #   m.handle(Input::Start, 0).unwrap();
+/// #   m.handle(Input::Opened { generation: Generation(1) }, 0).unwrap();
+/// #   m.handle(Input::Deadline { last_message_at: None }, 25_000).unwrap();
+///     m
+/// }
+/// let mut on_time = pinged();
+/// on_time.handle(Input::Deadline { last_message_at: None }, 35_000 + LATE_AFTER).unwrap();
+/// assert_eq!(on_time.state(), State::Waiting); // no pong: dead, dropped
+/// let mut slept = pinged();
+/// slept.handle(Input::Deadline { last_message_at: None }, 35_000 + LATE_AFTER + 1).unwrap();
+/// assert_eq!(slept.state(), State::Open); // the device slept: ping again, no verdict
+/// ```
 pub const LATE_AFTER: Millis = 1000;
 
 /// A connection that drops this soon (ms) after the page or the network came back and the
 /// socket was probed is replaced at once, not after its backoff: browsers deliver the close
 /// of a socket that died while the page was away (frozen, in the back/forward cache) just
 /// after `resume` / `pageshow`, when the check has already found it "open".
+///
+/// ```
+/// use lifeline_ws::core::{Command, Config, Input, Machine, State, RECHECK_WINDOW};
+///
+/// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// let Some(Command::Open { generation }) = m.poll_command() else { unreachable!() };
+/// m.handle(Input::Opened { generation }, 0).unwrap();
+/// m.handle(Input::Resume, 60_000).unwrap(); // the page is back, the socket looks open
+/// // Its close comes right after: the next attempt is made at once, not after a backoff.
+/// let closed = Input::Closed { generation, code: 1006, reason: String::new(), was_clean: false };
+/// m.handle(closed, 60_000 + RECHECK_WINDOW).unwrap();
+/// assert_eq!(m.state(), State::Connecting);
+/// ```
 pub const RECHECK_WINDOW: Millis = 1000;
 
 /// The close code of the `close` event when the machine dropped a socket that did not close
 /// by itself (heartbeat timeout, closing-handshake timeout): "abnormal closure".
+///
+/// ```
+/// use lifeline_ws::core::{Command, Config, Event, Heartbeat, Input, Machine, CODE_ABNORMAL};
+///
+/// let config = Config { heartbeat: Some(Heartbeat::default()), ..Config::default() };
+/// let mut m: Machine<String> = Machine::new(config, 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// let Some(Command::Open { generation }) = m.poll_command() else { unreachable!() };
+/// m.handle(Input::Opened { generation }, 0).unwrap();
+/// m.handle(Input::Deadline { last_message_at: None }, 25_000).unwrap(); // ping
+/// m.handle(Input::Deadline { last_message_at: None }, 35_000).unwrap(); // no pong
+/// let close = std::iter::from_fn(|| m.poll_command()).find_map(|c| match c {
+///     Command::Emit(Event::Close(info)) => Some(info),
+///     _ => None,
+/// });
+/// assert_eq!(close.map(|c| (c.code, c.was_clean)), Some((CODE_ABNORMAL, false)));
+/// ```
 pub const CODE_ABNORMAL: u16 = 1006;
 
 /// The close code of the `close` event when `close()` gave none: "no status received".
+///
+/// ```
+/// use lifeline_ws::core::{Command, Config, Event, Input, Machine, CODE_NO_STATUS};
+///
+/// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// m.handle(Input::Close { code: None, reason: String::new() }, 5).unwrap();
+/// let codes: Vec<u16> = std::iter::from_fn(|| m.poll_command())
+///     .filter_map(|c| if let Command::Emit(Event::Close(info)) = c { Some(info.code) } else { None })
+///     .collect();
+/// assert_eq!(codes, [CODE_NO_STATUS]);
+/// ```
 pub const CODE_NO_STATUS: u16 = 1005;
 
 /// The close code the machine sends on a socket it drops.
+///
+/// ```
+/// use lifeline_ws::core::{Command, Config, Input, Machine, CODE_NORMAL};
+///
+/// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+/// m.handle(Input::Start, 0).unwrap();
+/// let Some(Command::Open { generation }) = m.poll_command() else { unreachable!() };
+/// m.handle(Input::Opened { generation }, 0).unwrap();
+/// # while m.poll_command().is_some() {}
+/// m.handle(Input::Reconnect { code: None, reason: String::new() }, 10).unwrap();
+/// let Some(Command::Abandon { code, dead, .. }) = m.poll_command() else { panic!() };
+/// assert_eq!((code, dead), (CODE_NORMAL, false));
+/// ```
 pub const CODE_NORMAL: u16 = 1000;
 
 /// A user call the machine refused. Whatever the user handed over comes back inside.
+///
+/// ```
+/// use lifeline_ws::core::{Config, Input, InputError, Machine};
+///
+/// let mut m: Machine<&str> = Machine::new(Config::default(), 1).unwrap();
+/// m.handle(Input::Close { code: None, reason: String::new() }, 0).unwrap();
+/// // Closed for good: the message is handed back.
+/// assert_eq!(m.handle(Input::Send("late"), 1), Err(InputError::Closed("late")));
+/// let long = "x".repeat(124);
+/// let refused = m.handle(Input::Reconnect { code: None, reason: long }, 2);
+/// assert_eq!(refused, Err(InputError::ReasonTooLong { bytes: 124 }));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum InputError<P> {
     /// `send()` after `close()` or `giveup` (until `reconnect()`): the platform's
@@ -67,6 +154,15 @@ pub enum InputError<P> {
 impl<P> InputError<P> {
     /// The error as a sentence. Built without `core::fmt`, which would cost the wasm build
     /// several KB.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Config, Input, Machine};
+    ///
+    /// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+    /// let err = m.handle(Input::Close { code: Some(1001), reason: String::new() }, 0).unwrap_err();
+    /// assert_eq!(err.message(), "close code must be 1000 or 3000-4999, got 1001");
+    /// assert_eq!(err.to_string(), err.message());
+    /// ```
     pub fn message(&self) -> String {
         let mut m = String::with_capacity(96);
         match self {
@@ -251,6 +347,16 @@ pub struct Machine<P> {
 impl<P> Machine<P> {
     /// A machine for `config`, its jitter drawn from a generator seeded with `seed`.
     /// It does nothing until [`Input::Start`].
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Config, Machine};
+    ///
+    /// let mut config = Config::default();
+    /// config.connection_timeout = 0.0;
+    /// assert_eq!(Machine::<String>::new(config, 1).unwrap_err().field(), "connectionTimeout");
+    /// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+    /// assert_eq!((m.poll_command(), m.next_deadline()), (None, None)); // idle until Start
+    /// ```
     pub fn new(config: Config, seed: u64) -> Result<Self, ConfigError> {
         config.validate()?;
         let heartbeat = config.heartbeat.unwrap_or_default();
@@ -289,11 +395,36 @@ impl<P> Machine<P> {
     // ----- getters -----
 
     /// Where the connection stands.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Config, Input, Machine, State};
+    ///
+    /// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+    /// m.handle(Input::Start, 0).unwrap();
+    /// assert_eq!(m.state(), State::Connecting);
+    /// m.handle(Input::Close { code: None, reason: String::new() }, 5).unwrap();
+    /// assert_eq!(m.state(), State::Closed);
+    /// ```
     pub fn state(&self) -> State {
         self.state
     }
 
     /// Counters for the user.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Command, Config, Input, Machine};
+    ///
+    /// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+    /// m.handle(Input::Start, 0).unwrap();
+    /// let Some(Command::Open { generation }) = m.poll_command() else { unreachable!() };
+    /// m.handle(Input::Opened { generation }, 0).unwrap();
+    /// m.handle(Input::Closed { generation, code: 1001, reason: String::new(), was_clean: true }, 100).unwrap();
+    /// m.handle(Input::Deadline { last_message_at: None }, m.next_deadline().unwrap()).unwrap();
+    /// let generation = m.live_generation().unwrap();
+    /// m.handle(Input::Opened { generation }, 40_000).unwrap();
+    /// let stats = m.stats();
+    /// assert_eq!((stats.attempts, stats.reconnects, stats.connected_since), (1, 1, Some(40_000)));
+    /// ```
     pub fn stats(&self) -> Stats {
         Stats {
             attempts: self.attempt,
@@ -308,18 +439,51 @@ impl<P> Machine<P> {
     }
 
     /// The config the machine runs with.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Config, Machine};
+    ///
+    /// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+    /// assert_eq!(m.config(), &Config::default());
+    /// m.set_reconnect_listener(true);
+    /// assert!(m.config().reconnect_listener);
+    /// ```
     pub fn config(&self) -> &Config {
         &self.config
     }
 
     /// Whether the client is closed for good (by `close()`, `shouldReconnect` or
     /// `giveup`) until `reconnect()`; a client not started yet is not.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Config, Input, Machine};
+    ///
+    /// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+    /// assert!(!m.is_closed_for_good()); // not started
+    /// m.handle(Input::Close { code: None, reason: String::new() }, 0).unwrap();
+    /// assert!(m.is_closed_for_good());
+    /// m.handle(Input::Reconnect { code: None, reason: String::new() }, 10).unwrap();
+    /// assert!(!m.is_closed_for_good());
+    /// ```
     pub fn is_closed_for_good(&self) -> bool {
         self.ended
     }
 
     /// The generation of the socket the machine currently uses, if any: the driver drops
     /// every platform event of any other.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Config, Generation, Input, Machine, State};
+    ///
+    /// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+    /// assert_eq!(m.live_generation(), None);
+    /// m.handle(Input::Start, 0).unwrap();
+    /// m.handle(Input::Reconnect { code: None, reason: String::new() }, 5).unwrap();
+    /// assert_eq!(m.live_generation(), Some(Generation(2)));
+    /// // The first socket was abandoned: its events change nothing.
+    /// m.handle(Input::Opened { generation: Generation(1) }, 10).unwrap();
+    /// assert_eq!(m.state(), State::Connecting);
+    /// ```
     pub fn live_generation(&self) -> Option<Generation> {
         match self.conn {
             Conn::Connecting { generation, .. }
@@ -333,6 +497,24 @@ impl<P> Machine<P> {
 
     /// Tells the machine whether a `reconnect` listener exists now. Without one,
     /// re-connections emit [`Event::Open`] instead of [`Event::Reconnect`].
+    ///
+    /// ```
+    /// # use lifeline_ws::core::{Command, Config, Event, Input, Machine};
+    /// # let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+    /// # m.handle(Input::Start, 0).unwrap();
+    /// # let Some(Command::Open { generation }) = m.poll_command() else { unreachable!() };
+    /// # m.handle(Input::Opened { generation }, 0).unwrap();
+    /// // An open connection drops; its retry opens with a `reconnect` listener present.
+    /// m.set_reconnect_listener(true);
+    /// m.handle(Input::Closed { generation, code: 1001, reason: String::new(), was_clean: true }, 100).unwrap();
+    /// m.handle(Input::Deadline { last_message_at: None }, m.next_deadline().unwrap()).unwrap();
+    /// let generation = m.live_generation().unwrap();
+    /// # while m.poll_command().is_some() {}
+    /// m.handle(Input::Opened { generation }, 40_000).unwrap();
+    /// let commands: Vec<_> = std::iter::from_fn(|| m.poll_command()).collect();
+    /// assert!(commands.iter().any(|c| matches!(c, Command::Emit(Event::Reconnect { attempt: 1, .. }))));
+    /// assert!(!commands.contains(&Command::Emit(Event::Open)));
+    /// ```
     pub fn set_reconnect_listener(&mut self, present: bool) {
         self.config.reconnect_listener = present;
     }
@@ -340,12 +522,35 @@ impl<P> Machine<P> {
     // ----- poll -----
 
     /// The next thing to do, in order; call until `None` after every input.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Command, Config, Event, Generation, Input, Machine, State};
+    ///
+    /// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+    /// m.handle(Input::Start, 0).unwrap();
+    /// let commands: Vec<_> = std::iter::from_fn(|| m.poll_command()).collect();
+    /// assert_eq!(commands, [
+    ///     Command::Open { generation: Generation(1) },
+    ///     Command::Emit(Event::StateChange(State::Connecting)),
+    /// ]);
+    /// ```
     pub fn poll_command(&mut self) -> Option<Command<P>> {
         self.commands.pop_front()
     }
 
     /// When to feed [`Input::Deadline`], if anything is scheduled. The driver keeps exactly
     /// one timer for it; nothing is scheduled while idle without heartbeats.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Command, Config, Input, Machine};
+    ///
+    /// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+    /// m.handle(Input::Start, 100).unwrap();
+    /// assert_eq!(m.next_deadline(), Some(10_100)); // the handshake's timeout
+    /// let Some(Command::Open { generation }) = m.poll_command() else { unreachable!() };
+    /// m.handle(Input::Opened { generation }, 150).unwrap();
+    /// assert_eq!(m.next_deadline(), None); // open, no heartbeats: no timer
+    /// ```
     pub fn next_deadline(&self) -> Option<Millis> {
         let own = match &self.conn {
             Conn::Idle | Conn::Deciding { .. } => None,
@@ -389,6 +594,16 @@ impl<P> Machine<P> {
 
     /// Feeds one input that happened at `now`. Only user calls can fail (see
     /// [`InputError`]); a refused call changes nothing and hands back what it was given.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Config, Input, InputError, Machine, State};
+    ///
+    /// let mut m: Machine<String> = Machine::new(Config::default(), 1).unwrap();
+    /// m.handle(Input::Start, 0).unwrap();
+    /// let refused = m.handle(Input::Close { code: Some(1001), reason: String::new() }, 5);
+    /// assert_eq!(refused, Err(InputError::InvalidCloseCode(1001)));
+    /// assert_eq!(m.state(), State::Connecting); // nothing changed
+    /// ```
     pub fn handle(&mut self, input: Input<P>, now: Millis) -> Result<(), InputError<P>> {
         match input {
             Input::Start => self.start(now),

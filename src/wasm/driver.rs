@@ -14,6 +14,21 @@ use crate::core::{Event, Generation, Input, InputError, Millis};
 #[wasm_bindgen]
 extern "C" {
     /// The facade's side of the contract (docs/driver-contract.md).
+    ///
+    /// ```js
+    /// // js/lifeline-ws.js, LifelineSocket.#host(ref): a plain object of methods.
+    /// const host = {
+    ///   resolveUrl: (u) => resolveUrl(u), // "ws:"/"wss:" href, or throws SyntaxError
+    ///   attach: (ws, generation) => ws.addEventListener("message", (e) => onMessage(e, generation)),
+    ///   detach: (ws) => ws.addEventListener("error", () => {}), // and drop the message listener
+    ///   lastMessageAt: () => lastMessageAt, // performance.now() of the last message, or -1
+    ///   shouldReconnect: (code, reason, wasClean) => true,
+    ///   onOpen: () => fire("open"),
+    ///   onClose: (code, reason, wasClean, willReconnect, delayMs) =>
+    ///     fire("close", { code, reason, wasClean, willReconnect, delayMs: delayMs < 0 ? null : delayMs }),
+    ///   // … onReconnect, onReconnecting, onError, onGiveup, onHeartbeat, onStateChange, onDrop
+    /// };
+    /// ```
     #[derive(Clone)]
     pub type Host;
 
@@ -105,6 +120,15 @@ impl Hooks for Host {
 }
 
 /// One `LifelineSocket`'s connection, driven by the core.
+///
+/// ```js
+/// import { Driver, initSync } from "../pkg/web/lifeline_ws.js";
+///
+/// initSync({ module: wasmBytes() });
+/// const driver = new Driver("wss://example.com/live", undefined, { heartbeat: {} }, host);
+/// driver.start();
+/// console.assert(driver.state === "connecting");
+/// ```
 #[wasm_bindgen]
 pub struct Driver {
     engine: Engine<Host>,
@@ -113,6 +137,15 @@ pub struct Driver {
 #[wasm_bindgen]
 impl Driver {
     /// Validates the options and prepares; connects on [`Driver::start`].
+    ///
+    /// ```js
+    /// const driver = new Driver(url, protocols, options, host); // does not connect yet
+    /// try {
+    ///   new Driver("wss://example.com", undefined, { heartbeat: { timeout: -5 } }, host);
+    /// } catch (e) {
+    ///   // TypeError: heartbeat.timeout must be a number of milliseconds > 0 and <= 2147483647, got -5
+    /// }
+    /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(
         url: JsValue,
@@ -133,22 +166,46 @@ impl Driver {
 
     /// Reports the platform's current network and visibility, then connects (unless
     /// `startClosed`).
+    ///
+    /// ```js
+    /// // LifelineSocket's constructor
+    /// this.#track(this.#driver.state); // "closed"
+    /// this.#driver.start();
+    /// this.#track(this.#driver.state); // "connecting" (or "waiting" offline, "closed" with startClosed)
+    /// ```
     pub fn start(&self) {
         self.engine.ops().start();
     }
 
     /// Queues a message sent while not open (the facade writes to an open socket itself).
+    ///
+    /// ```js
+    /// // LifelineSocket#send: an open socket is written to directly.
+    /// if (this.#open && this.#ws.readyState === 1) this.#ws.send(data);
+    /// else this.#driver.send(data); // throws InvalidStateError after close(), QuotaExceededError when full
+    /// ```
     pub fn send(&self, data: JsValue) -> Result<(), JsValue> {
         self.engine.ops().send(data).map_err(input_error)
     }
 
     /// `close(code?, reason?)`: closes for good.
+    ///
+    /// ```js
+    /// driver.close(); // sends no code; the `close` event reports 1005
+    /// driver.close(4000, "done");
+    /// driver.close(1001); // throws InvalidAccessError, like WebSocket.close
+    /// ```
     pub fn close(&self, code: JsValue, reason: JsValue) -> Result<(), JsValue> {
         let (code, reason) = close_args(&code, &reason)?;
         self.engine.ops().close(code, reason).map_err(input_error)
     }
 
     /// `reconnect(code?, reason?)`: drops the socket and connects now, at attempt 1.
+    ///
+    /// ```js
+    /// driver.reconnect(); // drops the socket with 1000 and connects now
+    /// driver.reconnect(4001, "new token"); // stats().attempts is 1 again
+    /// ```
     pub fn reconnect(&self, code: JsValue, reason: JsValue) -> Result<(), JsValue> {
         let (code, reason) = close_args(&code, &reason)?;
         self.engine
@@ -158,12 +215,22 @@ impl Driver {
     }
 
     /// A pong arrived on the socket of `generation`.
+    ///
+    /// ```js
+    /// // The facade's message listener on the socket attached for `generation`.
+    /// if (event.data === "pong") return this.#driver.pong(generation);
+    /// ```
     pub fn pong(&self, generation: u32) {
         let generation = Generation(generation);
         self.engine.ops().feed(Input::Pong { generation });
     }
 
     /// The server's ping arrived on the socket of `generation`.
+    ///
+    /// ```js
+    /// // The facade's message listener, with heartbeat.serverPing = { ping: "ping", … }.
+    /// if (event.data === "ping") return this.#driver.serverPing(generation);
+    /// ```
     #[wasm_bindgen(js_name = serverPing)]
     pub fn server_ping(&self, generation: u32) {
         let generation = Generation(generation);
@@ -171,18 +238,41 @@ impl Driver {
     }
 
     /// Whether a `reconnect` listener exists now.
+    ///
+    /// ```js
+    /// // LifelineSocket#syncReconnectListener, on every listener change.
+    /// const present = this.#listeners.reconnect !== undefined;
+    /// if (present !== this.#reconnectListener) {
+    ///   this.#reconnectListener = present;
+    ///   this.#driver.setReconnectListener(present);
+    /// }
+    /// ```
     #[wasm_bindgen(js_name = setReconnectListener)]
     pub fn set_reconnect_listener(&self, present: bool) {
         self.engine.ops().set_reconnect_listener(present);
     }
 
     /// `"connecting"`, `"open"`, `"waiting"`, `"closing"` or `"closed"`.
+    ///
+    /// ```js
+    /// const READY_STATE = { connecting: 0, waiting: 0, open: 1, closing: 2, closed: 3 };
+    /// driver.start();
+    /// const readyState = READY_STATE[driver.state]; // 0 while "connecting"
+    /// // Later changes arrive through host.onStateChange(state).
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {
         self.engine.ops().state().as_str().into()
     }
 
     /// `{ attempts, reconnects, lastRttMs, connectedSince, queued }`.
+    ///
+    /// ```js
+    /// const stats = driver.stats(); // { attempts: 0, reconnects: 0, lastRttMs: null, connectedSince: 1234.5, queued: 0 }
+    /// // connectedSince is on performance.now()'s clock; users get Date.now() time.
+    /// if (stats.connectedSince != null)
+    ///   stats.connectedSince = Math.round(performance.timeOrigin + stats.connectedSince);
+    /// ```
     pub fn stats(&self) -> JsValue {
         let stats = self.engine.ops().stats();
         let object = js_sys::Object::new();

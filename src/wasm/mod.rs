@@ -23,6 +23,14 @@ pub use driver::{Driver, Host};
 use wasm_bindgen::prelude::*;
 
 /// The version of the crate that built this module, as `MAJOR.MINOR.PATCH`.
+///
+/// ```js
+/// // Exported by the wasm-bindgen module (the facade itself does not re-export it).
+/// import { initSync, version } from "../pkg/web/lifeline_ws.js";
+///
+/// initSync({ module: wasmBytes() });
+/// console.assert(/^\d+\.\d+\.\d+$/.test(version())); // e.g. "0.1.0"
+/// ```
 #[cfg(feature = "npm")]
 #[wasm_bindgen]
 pub fn version() -> String {

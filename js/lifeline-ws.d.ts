@@ -213,7 +213,7 @@ export interface LifelineReconnectingEvent extends LifelineEvent<"reconnecting">
 
 /** `maxRetries` attempts failed; the client stays closed until `reconnect()`. */
 export interface LifelineGiveupEvent extends LifelineEvent<"giveup"> {
-  /** How many attempts were made in the series. */
+  /** How many reconnection attempts failed in a row: `maxRetries` (a client that never connected also made its first attempt before these). */
   readonly attempts: number;
 }
 

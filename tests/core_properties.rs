@@ -1239,18 +1239,25 @@ impl Driver {
                                 format!("reconnect() announced attempt {attempt} after {delay}")
                             });
                         } else {
+                            // A drop just after the page or network came back is retried
+                            // at once (RECHECK_WINDOW), and announced with delay 0.
+                            let recheck = self
+                                .checked_open_at
+                                .take()
+                                .is_some_and(|at| now.saturating_sub(at) <= RECHECK_WINDOW);
                             let b = &self.config.backoff;
                             let low = (b.floor(attempt).round() - 1.0).max(0.0);
                             let high = b.ceiling(attempt).round() + 1.0;
-                            self.check(
-                                Inv::Backoff,
-                                attempt >= 1 && (low..=high).contains(&(delay as f64)),
-                                || {
-                                    format!(
-                                        "attempt {attempt}: delay {delay} outside [{low}, {high}]"
-                                    )
-                                },
-                            );
+                            // (Owed only after a disconnection, which the model does not
+                            // tell from a failed attempt here: 0 is allowed when owed.)
+                            let in_band =
+                                (recheck && delay == 0) || (low..=high).contains(&(delay as f64));
+                            self.check(Inv::Backoff, attempt >= 1 && in_band, || {
+                                format!(
+                                    "attempt {attempt}: delay {delay} outside [{low}, {high}] \
+                                     (recheck: {recheck})"
+                                )
+                            });
                             // Known bug B (`bug_online_while_parked_announces_an_attempt`):
                             // `online` without reconnectOnOnline announces an attempt that
                             // the parked client will not make.
@@ -1261,12 +1268,7 @@ impl Driver {
                                 format!("attempt {attempt} announced, but no timer is set")
                             });
                             self.scheduled = Some((attempt, now + delay));
-                            // A drop just after the page or network came back is retried
-                            // at once (RECHECK_WINDOW).
-                            self.early_ok = self
-                                .checked_open_at
-                                .take()
-                                .is_some_and(|at| now.saturating_sub(at) <= RECHECK_WINDOW);
+                            self.early_ok = recheck;
                         }
                     }
                     Event::GiveUp { attempts } => {

@@ -6,7 +6,7 @@ mod sim;
 use lifeline_ws::core::{
     Backoff, CloseInfo, Command, Config, ConfigError, ErrorCause, Event, Expected, Generation,
     Heartbeat, Input, InputError, Jitter, Lifecycle, Outgoing, Overflow, Queue, State,
-    CODE_ABNORMAL,
+    CODE_ABNORMAL, RECHECK_WINDOW,
 };
 use sim::{config, Sim};
 
@@ -995,6 +995,38 @@ fn pageshow_after_a_drop_reconnects_at_once_without_close_on_page_hide() {
     );
     sim.input(Input::PageShow { persisted: true });
     assert!(sim.connecting.is_some());
+}
+
+#[test]
+fn a_drop_just_after_pageshow_is_retried_at_once_and_announced_with_delay_0() {
+    let mut sim = Sim::start(Config {
+        backoff: Backoff {
+            initial_delay: 20_000.0,
+            jitter: Jitter::None,
+            ..Backoff::default()
+        },
+        ..config()
+    });
+    sim.accept();
+    sim.input(Input::PageHide { persisted: true });
+    sim.input(Input::PageShow { persisted: true }); // the socket is found open: a check
+    sim.run_for(RECHECK_WINDOW / 2);
+    sim.server_close(1001); // Chromium closes it just after pageshow
+    assert!(sim.connecting.is_some(), "retried at once");
+    let close = sim.closes().pop().unwrap();
+    assert_eq!(
+        close.delay,
+        Some(0),
+        "the close announces no wait: {close:?}"
+    );
+    let events = sim.events();
+    assert!(
+        events.contains(&Event::Reconnecting {
+            attempt: 1,
+            delay: 0
+        }),
+        "{events:?}"
+    );
 }
 
 #[test]

@@ -201,7 +201,8 @@ pub enum Event {
     /// `max_retries` attempts failed; the socket stays closed until
     /// `reconnect`.
     GiveUp {
-        /// How many attempts the failed series made.
+        /// How many reconnection attempts failed in a row: `max_retries` (a socket that
+        /// never connected also made its first attempt before these).
         attempts: u32,
     },
     /// A heartbeat ping was answered.

@@ -1245,16 +1245,14 @@ impl<P> Machine<P> {
         match plan {
             Plan::Retry {
                 attempt,
-                delay: Some(delay),
+                delay: Some(_),
             } if recheck => {
-                self.carry_out(
-                    Plan::Retry {
-                        attempt,
-                        delay: Some(delay),
-                    },
-                    close,
-                    now,
-                );
+                // Announced as what it is: an attempt with no delay.
+                let plan = Plan::Retry {
+                    attempt,
+                    delay: Some(0),
+                };
+                self.carry_out(plan, close, now);
                 self.attempt_now(attempt, now);
             }
             Plan::Retry { attempt, delay } => {

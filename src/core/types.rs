@@ -372,7 +372,8 @@ pub enum Command<P> {
 }
 
 /// The `close` event: emitted once for every disconnection of an opened connection, and
-/// once when the user closes a client that is not open.
+/// once when the user closes a client that is connecting or waiting (closing a client that
+/// is already closed, or was created with `startClosed` and never started, emits nothing).
 ///
 /// ```
 /// use lifeline_ws::core::{CloseInfo, Command, Config, Event, Input, Machine};
@@ -448,7 +449,8 @@ pub enum Event<P> {
     },
     /// `maxRetries` attempts failed; the client stays closed until `reconnect()`.
     GiveUp {
-        /// How many attempts were made in the series that failed.
+        /// How many reconnection attempts failed in a row: `maxRetries` (a client that never
+        /// connected also made its first attempt before these).
         attempts: u32,
     },
     /// A heartbeat ping was answered.

@@ -289,21 +289,23 @@ impl Driver {
     }
 }
 
-/// Checks `close(code, reason)`'s arguments as `WebSocket.close` does: an integer code
-/// (the core checks its range) and a string reason.
+/// Converts `close(code, reason)`'s arguments as `WebSocket.close` does (the core then
+/// checks the code's range and the reason's length).
 fn close_args(code: &JsValue, reason: &JsValue) -> Result<(Option<u16>, String), JsValue> {
     let code = if code.is_undefined() {
         None
     } else {
-        match code.as_f64() {
-            Some(c) if c.fract() == 0.0 && (0.0..=65535.0).contains(&c) => Some(c as u16),
-            _ => {
-                return Err(dom_exception(
-                    "close code must be 1000 or 3000-4999",
-                    "InvalidAccessError",
-                ))
-            }
-        }
+        // WebIDL `[Clamp] unsigned short`: ToNumber, NaN is 0, clamped to 0..=65535, rounded
+        // half to even. The core then accepts 1000 and 3000-4999 only.
+        let n = super::platform::js_number(code);
+        // Not f64::clamp: its panic message would pull float formatting into the wasm.
+        #[allow(clippy::manual_clamp)]
+        let n = if n.is_nan() {
+            0.0
+        } else {
+            n.max(0.0).min(65535.0)
+        };
+        Some(n.round_ties_even() as u16)
     };
     let reason = if reason.is_undefined() {
         String::new()

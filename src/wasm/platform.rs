@@ -40,6 +40,11 @@ extern "C" {
     /// formats a float).
     #[wasm_bindgen(js_name = String)]
     pub fn js_string(value: &JsValue) -> String;
+
+    /// `Number(value)`: JS's ToNumber, as WebIDL converts a numeric argument.
+    #[cfg(feature = "npm")]
+    #[wasm_bindgen(js_name = Number)]
+    pub fn js_number(value: &JsValue) -> f64;
 }
 
 /// The driver's clock: `performance.now()` in whole milliseconds.

@@ -5,7 +5,7 @@ import test, { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../support/server.mjs";
 import { makeSocket, closeSockets, closeSocket, loadLifeline, WS } from "../support/client.mjs";
-import { ms, resourceBaseline, assertNoLeakedResources } from "../support/helpers.mjs";
+import { ms, resourceBaseline, assertNoLeakedResources, waitForEvent, withTimeout } from "../support/helpers.mjs";
 
 let LifelineSocket;
 let baseline;
@@ -138,6 +138,30 @@ test("send() after close() throws InvalidStateError", { timeout: ms(30000) }, as
   } finally {
     await closeSockets();
     await server.stop();
+  }
+});
+
+test("close() converts its code as WebSocket does (WebIDL [Clamp] unsigned short)", async () => {
+  const server = await startServer({ echo: true });
+  try {
+    for (const [code, expected] of [["4001", 4001], [3000.4, 3000], [4000.5, 4000], [4001.5, 4002]]) {
+      const s = construct(server.url("/"), { startClosed: false });
+      await waitForEvent(s, "open", { label: `open before close(${JSON.stringify(code)})` });
+      const seen = new Promise((resolve) => server.once("disconnect", (_conn, c) => resolve(c)));
+      s.close(code, "bye");
+      assert.equal(await withTimeout(seen, ms(5000), "the server sees the close"), expected, `close(${JSON.stringify(code)})`);
+      await closeSocket(s);
+    }
+  } finally {
+    await server.stop();
+  }
+  const s = construct("ws://127.0.0.1:9/");
+  try {
+    for (const code of [NaN, "abc", -1, 1e9]) {
+      assert.throws(() => s.close(code), { name: "InvalidAccessError" }, `close(${String(code)})`);
+    }
+  } finally {
+    await closeSocket(s);
   }
 });
 

@@ -77,7 +77,9 @@ test("vite (dev server): the page and its worker connect, reconnect and close", 
     await new Promise((resolve, reject) => {
       const onData = (d) => {
         output += d;
-        if (/ready in/.test(output) && output.includes(`127.0.0.1:${port}`)) resolve();
+        // Vite colours its banner when CI is set (picocolors): compare the text without ANSI codes.
+        const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+        if (/ready in/.test(plain) && plain.includes(`127.0.0.1:${port}`)) resolve();
       };
       child.stdout.setEncoding("utf8").on("data", onData);
       child.stderr.setEncoding("utf8").on("data", onData);

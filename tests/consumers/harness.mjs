@@ -243,8 +243,10 @@ export async function prepare(name) {
     async exec(cmd, { timeout = limit(180000), label = cmd } = {}) {
       const t0 = performance.now();
       const r = await spawnCollect("sh", ["-c", cmd], { cwd: dir, env, timeout });
-      if (r.code !== 0) throw new Error(`${label} failed (exit ${r.code}${r.timedOut ? ", timed out" : ""})\n${r.output}`);
-      return { ms: elapsed(t0), output: r.output };
+      // Tools colour their output when CI or FORCE_COLOR is set: the text without ANSI codes.
+      const output = r.output.replace(/\x1b\[[0-9;]*m/g, "");
+      if (r.code !== 0) throw new Error(`${label} failed (exit ${r.code}${r.timedOut ? ", timed out" : ""})\n${output}`);
+      return { ms: elapsed(t0), output };
     },
     /** The copy's files below `sub` whose names end with one of `exts`. */
     files(sub = ".", exts = [".js", ".mjs", ".cjs"]) {

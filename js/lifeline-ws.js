@@ -85,6 +85,7 @@ export class LifelineSocket {
   #ws = null; // the socket last attached
   #handlers = new Map(); // attached socket -> its message listener
   #listeners = Object.create(null); // type -> [{f, once?, on?, gone?}], replaced, never mutated
+  #messageListeners = undefined; // #listeners.message, kept in a field for the hot path
   #reconnectListener = false;
   #url = "";
   #binaryType = globalThis.Blob ? "blob" : "arraybuffer";
@@ -202,7 +203,8 @@ export class LifelineSocket {
       if (data === this.#ping || (this.#pingTest !== null && this.#test(this.#pingTest, data)))
         return this.#driver.serverPing(generation);
     }
-    this.#emit("message", event);
+    const entries = this.#messageListeners;
+    if (entries !== undefined) this.#dispatch("message", entries, event);
   }
 
   #test(predicate, data) {
@@ -221,8 +223,14 @@ export class LifelineSocket {
 
   #emit(type, event) {
     const entries = this.#listeners[type];
-    if (entries === undefined) return;
-    for (const entry of entries) {
+    if (entries !== undefined) this.#dispatch(type, entries, event);
+  }
+
+  // Calls each of `entries` (a snapshot: adding or removing listeners meanwhile does not
+  // change who gets this event), as EventTarget does. An indexed loop: this is the hot path.
+  #dispatch(type, entries, event) {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
       if (entry.gone) continue;
       if (entry.once) this.#remove(type, entry);
       try {
@@ -237,6 +245,7 @@ export class LifelineSocket {
 
   #add(type, entry) {
     this.#listeners[type] = [...(this.#listeners[type] ?? []), entry];
+    if (type == "message") this.#messageListeners = this.#listeners.message;
     this.#syncReconnectListener();
   }
 
@@ -244,6 +253,7 @@ export class LifelineSocket {
     entry.gone = true;
     const rest = this.#listeners[type].filter((e) => e !== entry);
     this.#listeners[type] = rest.length ? rest : undefined;
+    if (type == "message") this.#messageListeners = this.#listeners.message;
     this.#syncReconnectListener();
   }
 

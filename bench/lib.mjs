@@ -1,0 +1,131 @@
+// Helpers of the benchmark orchestrator: child processes, statistics, formatting.
+
+import { execFileSync, spawn } from "node:child_process";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const BENCH = dirname(fileURLToPath(import.meta.url));
+export const ROOT = join(BENCH, "..");
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let canPin;
+
+/** Whether processes can be pinned to a core: taskset works and there are 2 cores or more. */
+export function pinning() {
+  canPin ??= (() => {
+    if ((os.availableParallelism?.() ?? os.cpus().length) < 2) return false;
+    try {
+      execFileSync("taskset", ["-c", "0", "true"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  return canPin;
+}
+
+/**
+ * [command, args] that run `command args` on core `cpu` (taskset), or as is when `cpu` is
+ * null or pinning is not possible. The throughput runs pin the client and the server to
+ * different cores: on 2 cores, unpinned runs swing between two speeds (both processes on one
+ * core or not), which pinning removes.
+ */
+export function pinned(cpu, command, args) {
+  return cpu != null && pinning() ? ["taskset", ["-c", String(cpu), command, ...args]] : [command, args];
+}
+
+/**
+ * Runs `node [nodeArgs] bench/node/<script> ...args` (on core `cpu`, if given); resolves with
+ * the JSON of its last stdout line. Rejects (with its stderr) if it fails or outlives
+ * `timeout` ms.
+ */
+export function runChild(script, args, { nodeArgs = [], timeout = 180_000, env, cpu = null } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(...pinned(cpu, process.execPath, [...nodeArgs, join(BENCH, "node", script), ...args.map(String)]), {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
+    child.stderr.setEncoding("utf8").on("data", (d) => (err += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeout);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      const last = out.trim().split("\n").at(-1);
+      if (code === 0 && last) {
+        try {
+          return resolve(JSON.parse(last));
+        } catch {}
+      }
+      reject(new Error(`${script} ${args.join(" ")}: exit ${code ?? signal}\n${err.slice(-2000)}`));
+    });
+  });
+}
+
+/** Runs `tasks` (functions returning promises) with at most `limit` at a time, in order. */
+export async function pool(tasks, limit) {
+  const results = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+/** The list rotated by `k` (repetition k starts with a different library). */
+export const rotate = (list, k) => list.map((_, i) => list[(i + k) % list.length]);
+
+export function quantile(values, q) {
+  const v = [...values].sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const pos = (v.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return v[lo] + (v[hi] - v[lo]) * (pos - lo);
+}
+
+export const median = (values) => quantile(values, 0.5);
+
+/** A seeded generator (mulberry32), so a run's random choices can be repeated. */
+export function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---- formatting ----
+
+/** 12345.6 → "12,346"; digits after the point as asked. */
+export function num(n, digits = 0) {
+  if (n == null || Number.isNaN(n)) return "–";
+  return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export const kb = (bytes, digits = 1) => num(bytes / 1024, digits) + " KB";
+
+/** "median (min–max)". */
+export function spread(values, digits = 0, unit = "") {
+  if (!values.length) return "–";
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return `${num(median(values), digits)}${unit} (${num(lo, digits)}–${num(hi, digits)})`;
+}
+
+/** A markdown table from a header row and rows of cells. */
+export function table(header, rows, align) {
+  const line = (cells) => `| ${cells.join(" | ")} |`;
+  const sep = header.map((_, i) => ((align ?? [])[i] == "r" || (i > 0 && !align) ? "---:" : "---"));
+  return [line(header), line(sep), ...rows.map(line)].join("\n");
+}

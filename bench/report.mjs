@@ -87,7 +87,11 @@ export function report(info, results, failures) {
   out.push(`- **Machine**: ${m.nproc} cores (\`nproc\`), ${m.cpu}, ${m.memory}, ${m.os}; load average ${info.loadBefore.map((x) => x.toFixed(2)).join(" ")} before, ${info.loadAfter.map((x) => x.toFixed(2)).join(" ")} after`);
   out.push(`- **Node** ${m.node}; **Chromium** ${m.chromium}`);
   out.push(`- **Versions**: ${Object.entries(info.versions).map(([k, v]) => `${k} ${v}`).join("; ")}`);
-  out.push(`- **Repetitions**: ${info.reps} (interleaved: repetition k starts with the k-th library); figures are medians, (min–max) the spread; × raw = median / median of the raw WebSocket.`);
+  out.push(
+    `- **Repetitions**: throughput and detection ${Math.max(info.reps, 5)}, recovery ${Math.max(info.reps, 7)}, the rest ${info.reps} ` +
+      "(interleaved: repetition k starts with the k-th library); figures are medians, (min–max) the spread; " +
+      "× raw = the median of the per-repetition ratios to the raw WebSocket's run of the same repetition.",
+  );
   out.push("");
   if (Object.keys(failures).length) {
     out.push("**Scenarios that could not run**: " + Object.keys(failures).join(", ") + " (errors in results.json).");

@@ -51,18 +51,24 @@ async function measureAll(ctx, where, measure) {
   return runs;
 }
 
+/**
+ * Medians per library and workload, and the ratio to raw: the median of the per-repetition
+ * ratios (each library against the raw run of the same repetition, minutes apart at most),
+ * which cancels the slow swings of this shared machine better than a ratio of medians.
+ */
 function summarize(runs) {
-  const raw = {};
   const data = {};
   VARIANTS.forEach((v, i) => {
     data[v.label] = {};
     for (const w of Object.keys(WORKLOADS)) {
-      const values = runs[i].filter(Boolean).map((r) => r[w].perSecond);
-      data[v.label][w] = { values, median: median(values) };
-      if (v.label == "ws") raw[w] = median(values);
+      const perRep = runs[i].map((r) => (r ? r[w].perSecond : null));
+      const values = perRep.filter((x) => x != null);
+      const ratios = perRep
+        .map((x, rep) => (x != null && runs[0][rep] ? x / runs[0][rep][w].perSecond : null))
+        .filter((x) => x != null);
+      data[v.label][w] = { values, median: median(values), ratios, ratio: median(ratios) };
     }
   });
-  for (const d of Object.values(data)) for (const w of Object.keys(WORKLOADS)) d[w].ratio = d[w].median / raw[w];
   return data;
 }
 
@@ -72,11 +78,11 @@ function render(data, rawLabel, workloads) {
     label == "ws" ? rawLabel : label,
     ...Object.keys(WORKLOADS).flatMap((w) => [
       spread(d[w].values),
-      label == "ws" ? "1.00" : `**${num(d[w].ratio, 2)}**`,
+      label == "ws" ? "1.00" : `**${num(d[w].ratio, 2)}** (${num(Math.min(...d[w].ratios), 2)}–${num(Math.max(...d[w].ratios), 2)})`,
     ]),
   ]);
   return table(
-    ["library", ...Object.keys(WORKLOADS).flatMap((w) => [`${COLUMNS[w]} (msg/s)`, "× raw"])],
+    ["library", ...Object.keys(WORKLOADS).flatMap((w) => [`${COLUMNS[w]}: msg/s`, "× raw"])],
     rows,
     ["l", "r", "r", "r", "r", "r", "r"],
   );
@@ -88,7 +94,7 @@ function verdict(data) {
   return Object.keys(WORKLOADS).map((w) => {
     const behind = Object.entries(data)
       .filter(([label]) => label != "ws" && !label.startsWith("lifeline-ws"))
-      .filter(([, d]) => d[w].median > l[w].median)
+      .filter(([, d]) => d[w].ratio > l[w].ratio)
       .map(([label, d]) => `${label} (${num(d[w].ratio, 2)})`);
     return `${w}: ${num(l[w].ratio, 2)} × raw (${l[w].ratio >= 0.95 ? "meets" : "below"} 0.95)` +
       (behind.length ? `; behind ${behind.join(", ")}` : "; ahead of every peer");

@@ -65,6 +65,78 @@ export function runChild(script, args, { nodeArgs = [], timeout = 180_000, env, 
   });
 }
 
+/**
+ * Starts `node bench/node/<script> ...args` as a worker that stays alive and answers
+ * commands: one JSON line in (stdin), one JSON line out (stdout) per command, in order (the
+ * worker side is `serve()` below). Resolves once the worker printed its first line (ready).
+ * The handle: call(command) → Promise<reply>, stop().
+ */
+export async function startWorker(script, args, { nodeArgs = [], cpu = null } = {}) {
+  const child = spawn(...pinned(cpu, process.execPath, [...nodeArgs, join(BENCH, "node", script), ...args.map(String)]), {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr.setEncoding("utf8").on("data", (d) => (err = (err + d).slice(-4000)));
+  child.stdin.on("error", () => {});
+  const waiting = [];
+  let buffer = "";
+  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
+  exited.then((how) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`${script} ${args.join(" ")}: exited (${how})\n${err}`));
+  });
+  child.stdout.setEncoding("utf8").on("data", (d) => {
+    buffer += d;
+    let at;
+    while ((at = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, at);
+      buffer = buffer.slice(at + 1);
+      const reply = JSON.parse(line);
+      const w = waiting.shift();
+      if (!w) continue;
+      if (reply.error) w.reject(new Error(`${script} ${args.join(" ")}: ${reply.error}`));
+      else w.resolve(reply);
+    }
+  });
+  const next = () => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  await next(); // ready
+  return {
+    call(command) {
+      const reply = next();
+      child.stdin.write(JSON.stringify(command) + "\n");
+      return reply;
+    },
+    async stop() {
+      child.stdin.end();
+      const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(kill);
+    },
+  };
+}
+
+/**
+ * The worker side of startWorker(): prints `ready` (after `setup` resolved, with its value),
+ * then answers every command line with `handle(command)`'s value (or { error }).
+ */
+export async function serve(setup, handle) {
+  const { createInterface } = await import("node:readline");
+  const out = (value) => process.stdout.write(JSON.stringify(value) + "\n");
+  out({ ready: true, ...(await setup()) });
+  const lines = createInterface({ input: process.stdin });
+  let chain = Promise.resolve();
+  lines.on("line", (line) => {
+    chain = chain.then(async () => {
+      try {
+        out(await handle(JSON.parse(line)));
+      } catch (error) {
+        out({ error: String(error?.stack ?? error) });
+      }
+    });
+  });
+  await new Promise((resolve) => lines.once("close", resolve));
+  await chain;
+}
+
 /** Runs `tasks` (functions returning promises) with at most `limit` at a time, in order. */
 export async function pool(tasks, limit) {
   const results = new Array(tasks.length);

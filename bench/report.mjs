@@ -1,6 +1,6 @@
 // Writes bench/RESULTS.md from the results of bench/run.mjs's scenarios.
 
-import { kb, num } from "./lib.mjs";
+import { kb, median, num } from "./lib.mjs";
 
 const SECTIONS = {
   throughput: "Throughput",
@@ -21,6 +21,14 @@ function summary(r) {
     const parts = [t.node && `Node ${ratios(t.node)}`, t.chromium && `Chromium ${ratios(t.chromium)}`].filter(Boolean);
     lines.push(`- **Throughput, lifeline-ws × raw WebSocket**: ${parts.join("; ")}.`);
     for (const [where, v] of Object.entries(t.verdict)) for (const line of v) lines.push(`  - ${where} ${line}`);
+    if (t.dispatch) {
+      const d = t.dispatch.runs;
+      const added = (label) => num(median(d[label].map((x, round) => x - d.ws[round])), 1);
+      lines.push(
+        `  - each library's own per-message code (no network): lifeline-ws adds ${added("lifeline-ws")} ns per message; ` +
+          Object.keys(d).filter((k) => k != "ws" && !k.startsWith("lifeline-ws")).map((k) => `${k} ${added(k)}`).join(", ") + " ns.",
+      );
+    }
   }
   if (r.recovery) {
     const m = r.recovery.medians;
@@ -65,8 +73,13 @@ function summary(r) {
     );
   }
   if (r.herd) {
+    const runs = r.herd.runs;
+    const modes = Object.keys(runs);
     lines.push(
-      `- **Herd**: see the table — peak handshakes per 100 ms after a restart under ${num(r.herd.runs.none.clients)} clients, by jitter mode.`,
+      `- **Herd** (${num(runs.none.clients)} clients, server restarted): peak handshakes per 100 ms ` +
+        modes.map((m) => `${m} ${num(r.herd.peaks[m])}`).join(", ") +
+        "; last client back after " +
+        modes.map((m) => `${num(runs[m].reconnects.at(-1) / 1000, 1)} s`).join(" / ") + ".",
     );
   }
   return lines.join("\n");
@@ -111,6 +124,13 @@ export function report(info, results, failures) {
       out.push("");
       out.push(r.nodeTable);
       out.push("");
+      out.push(
+        "The control row is raw `ws` in a process that detached one ArrayBuffer before connecting — what lifeline-ws's " +
+          "wasm does once, when its memory grows at the first allocation. It turns off a V8 typed-array fast path for the " +
+          "whole process, which slows `ws`'s JavaScript masking (no `bufferutil`) and, a little, its frame parsing: " +
+          "[README.md](README.md#reading-the-figures).",
+      );
+      out.push("");
       out.push("### Headless Chromium");
       out.push("");
       out.push(r.chromiumTable);
@@ -119,8 +139,8 @@ export function report(info, results, failures) {
       out.push("");
       out.push(
         "Each library gets a stand-in WebSocket whose message listeners the bench calls directly with one event object; " +
-          "the application's listener reads `event.data`. What remains is what the library adds per message: " +
-          "deterministic to a nanosecond, where the end-to-end figures above move by ±10 % between runs on this machine.",
+          "the application's listener reads `event.data`. What remains is what the library adds per message, " +
+          "without the network and the other process that make the end-to-end figures above move.",
       );
       out.push("");
       out.push(r.dispatch.markdown);

@@ -1,6 +1,7 @@
 // The throughput workloads, the same code in Node (bench/node/throughput-child.mjs) and in
 // Chromium (bench/browser/page.mjs). Each one runs on an open client made by clients.mjs and
 // resolves with { ms, messages, bytes }: the time from the first send to the last message.
+// bench/scenarios/throughput.mjs decides how many runs, of which size, in which order.
 //
 //   echo     `count` text messages of `size` bytes, at most `window` unanswered at a time
 //            (the server echoes each)
@@ -88,24 +89,4 @@ export function scaled(scale, workloads = WORKLOADS) {
   return Object.fromEntries(
     Object.entries(workloads).map(([key, spec]) => [key, { ...spec, count: Math.max(1, Math.round(spec.count * scale)) }]),
   );
-}
-
-/**
- * The whole throughput measurement of one library on one connection: for each workload a
- * warm-up of a tenth of it, then the measured run. Resolves with { [workload]: { ms,
- * messages, bytes, perSecond } }.
- */
-export async function throughput(lib, name, url, settings, workloads = WORKLOADS) {
-  const conn = await open(lib, name, url, settings);
-  const results = {};
-  try {
-    for (const [key, spec] of Object.entries(workloads)) {
-      await run(conn, { ...spec, count: Math.max(1, Math.round(spec.count / 10)) });
-      const r = await run(conn, spec);
-      results[key] = { ...r, perSecond: (r.messages / r.ms) * 1000 };
-    }
-  } finally {
-    conn.client.close();
-  }
-  return results;
 }

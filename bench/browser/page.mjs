@@ -1,34 +1,28 @@
-// The Chromium side of the throughput benchmark, bundled with esbuild by
-// bench/scenarios/throughput.mjs (lifeline-ws from the packed package, the peers from
-// node_modules) and loaded by index.html. No DevTools protocol is attached (an attached
-// client that watches the network gets an event per WebSocket frame, which slows the page
-// down many times): the page asks the orchestrator's HTTP server for a job (GET /next),
-// measures it, posts the result (POST /result), and reloads itself, so every measurement
-// runs on a fresh page. /next answers null when there is nothing left.
+// One library's side of the Chromium throughput benchmark, in its own iframe (frame.html):
+// its own realm, so no code of the bench is shared between libraries (no call site sees two
+// libraries' functions). Bundled with esbuild by bench/scenarios/throughput.mjs (lifeline-ws
+// from the packed package, the peers from node_modules); driven by top.mjs through
+// window.bench.
 
 import { LifelineSocket } from "lifeline-ws";
 import ReconnectingWebSocket from "reconnecting-websocket";
 import PartySocket from "partysocket/ws";
 import Sockette from "sockette";
 import * as WebsocketTs from "websocket-ts";
-import { scaled, throughput } from "../workloads.mjs";
+import { open, run, scaled } from "../workloads.mjs";
 
 const lib = { node: false, WebSocket, LifelineSocket, ReconnectingWebSocket, PartySocket, Sockette, WebsocketTs };
+let conn;
 
-async function next() {
-  const job = await (await fetch("/next", { cache: "no-store" })).json();
-  if (!job) {
-    document.title = "done";
-    return;
-  }
-  let result;
-  try {
-    result = { ok: true, value: await throughput(lib, job.name, job.url, job.settings, scaled(job.scale)) };
-  } catch (error) {
-    result = { ok: false, error: String(error?.stack ?? error) };
-  }
-  await fetch("/result", { method: "POST", body: JSON.stringify({ id: job.id, ...result }) });
-  location.reload();
-}
-
-next();
+window.bench = {
+  async connect(name, url, settings) {
+    conn = await open(lib, name, url, settings);
+  },
+  async run(workload, scale) {
+    const r = await run(conn, scaled(scale)[workload]);
+    return { ...r, perSecond: (r.messages / r.ms) * 1000 };
+  },
+  close() {
+    conn?.client.close();
+  },
+};

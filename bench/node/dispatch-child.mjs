@@ -1,14 +1,15 @@
-// The per-message cost of each library's own code, without a network:
-//   node dispatch-child.mjs <library> [settings JSON]
+// The per-message cost of each library's own code, without a network; a worker
+// (bench/lib.mjs startWorker / serve): node dispatch-child.mjs <library> [settings JSON]
 // The library gets a stand-in WebSocket class (the `WebSocket` option, or the global for
 // sockette and websocket-ts) that records the listeners added to it; after `open`, the bench
 // calls the socket's message listeners (and `onmessage`) directly with one event object,
-// as the platform would, and the application's listener reads `event.data`. Measured: ns per
-// message, in batches of ~100 ms, after a warm-up; the median of 7 batches.
+// as the platform would, and the application's listener reads `event.data`. After `ready`
+// (and a warm-up), every command is answered with one batch of ~100 ms: { ns } per message.
 // This is what the library adds per message on top of the platform: the raw row is the
-// application's listener called directly. Prints one JSON line: { ns, batches }.
+// application's listener called directly.
 
 import { connect } from "../clients.mjs";
+import { serve } from "../lib.mjs";
 import { loadLibrary } from "./libraries.mjs";
 
 const [name, settingsArg] = process.argv.slice(2);
@@ -100,8 +101,15 @@ const batch = () => {
   } while (t < 100_000_000n);
   return Number(t) / n;
 };
-for (let i = 0; i < 3; i++) batch(); // warm-up
-const batches = Array.from({ length: 7 }, batch).sort((a, b) => a - b);
-if (sink == 0) throw new Error("no message reached the application");
-process.stdout.write(JSON.stringify({ ns: batches[3], batches }) + "\n");
+await serve(
+  async () => {
+    for (let i = 0; i < 3; i++) batch(); // warm-up
+    return {};
+  },
+  async () => {
+    const ns = batch();
+    if (sink == 0) throw new Error("no message reached the application");
+    return { ns };
+  },
+);
 process.exit(0); // the libraries' sockets are stand-ins: nothing to close for real

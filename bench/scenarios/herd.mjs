@@ -67,5 +67,6 @@ export async function run(ctx) {
     `${num(clients / 200)} clients):\n\n` +
     MODES.map((m) => "```\njitter " + m + "\n" + histogram(runs[m].reconnects, clients) + "\n```").join("\n\n");
   ctx.log(markdown);
-  return { runs, markdown };
+  const peaks = Object.fromEntries(MODES.map((m) => [m, peakPer100ms(runs[m].upgrades).peak]));
+  return { runs, peaks, markdown };
 }

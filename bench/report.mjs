@@ -40,7 +40,7 @@ function summary(r) {
   }
   if (r.detection) {
     const m = r.detection.medians;
-    const none = Object.entries(m).filter(([k, v]) => k != "lifeline-ws" && Number.isNaN(v)).map(([k]) => k);
+    const none = Object.entries(m).filter(([k, v]) => k != "lifeline-ws" && (v == null || Number.isNaN(v))).map(([k]) => k);
     lines.push(
       `- **Half-open detection** (heartbeat 1 s / 1 s): lifeline-ws ${num(m["lifeline-ws"])} ms (median; bound 2,000 ms); ` +
         `${none.join(", ")}: not detected within ${r.detection.limit / 1000} s.`,
@@ -101,9 +101,11 @@ export function report(info, results, failures) {
   out.push(`- **Node** ${m.node}; **Chromium** ${m.chromium}`);
   out.push(`- **Versions**: ${Object.entries(info.versions).map(([k, v]) => `${k} ${v}`).join("; ")}`);
   out.push(
-    `- **Repetitions**: throughput and detection ${Math.max(info.reps, 5)}, recovery ${Math.max(info.reps, 7)}, the rest ${info.reps} ` +
-      "(interleaved: repetition k starts with the k-th library); figures are medians, (min–max) the spread; " +
-      "× raw = the median of the per-repetition ratios to the raw WebSocket's run of the same repetition.",
+    `- **Repetitions**: throughput ${Math.max(info.reps, 5)} of each workload's full count per library, in 5 segments each, ` +
+      "round robin (a round is one segment of every library, back to back); " +
+      `detection ${Math.max(info.reps, 5)}, recovery ${Math.max(info.reps, 7)}, the rest ${info.reps} (repetition k starts with the k-th library). ` +
+      "Figures are medians, (min–max) the spread; throughput's × raw is the median of the per-round ratios to the raw " +
+      "WebSocket's segment of the same round, with the interquartile range (IQR).",
   );
   out.push("");
   if (Object.keys(failures).length) {

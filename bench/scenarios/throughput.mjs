@@ -143,7 +143,7 @@ function verdict(data) {
     else peersText = "; ahead of every peer";
     if (level.length)
       peersText += `${behind.length ? ";" : ","} level with ${level.map(([label, d]) => `${label} (${num(d[w].ratio, 2)})`).join(", ")} (IQRs overlap)`;
-    return `${w}: ${num(l[w].ratio, 2)} × raw, IQR ${range(l[w])} (${l[w].ratio >= 0.95 ? "meets" : "below"} 0.95)${peersText}`;
+    return `${w}: ${num(l[w].ratio, 3)} × raw, IQR ${range(l[w])} (${l[w].ratio >= 0.95 ? "meets" : "below"} 0.95)${peersText}`;
   });
 }
 

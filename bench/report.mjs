@@ -9,7 +9,7 @@ const SECTIONS = {
   memory: "Memory",
   idle: "Idle cost: timers",
   size: "Size",
-  herd: "Thundering herd: a server restart under 5,000 clients",
+  herd: "Thundering herd: a server restart under thousands of clients",
 };
 
 function summary(r) {
@@ -77,9 +77,11 @@ function summary(r) {
     const modes = Object.keys(runs);
     lines.push(
       `- **Herd** (${num(runs.none.clients)} clients, server restarted): peak handshakes per 100 ms ` +
-        modes.map((m) => `${m} ${num(r.herd.peaks[m])}`).join(", ") +
-        "; last client back after " +
-        modes.map((m) => `${num(runs[m].reconnects.at(-1) / 1000, 1)} s`).join(" / ") + ".",
+        modes.map((m) => `${m} ${num(runs[m].peakPer100ms)}`).join(", ") +
+        "; half the clients back after " +
+        modes.map((m) => `${num(runs[m].backMs.p50 / 1000, 1)}`).join(" / ") +
+        " s, the last after " +
+        modes.map((m) => `${num(runs[m].backMs.last / 1000, 1)}`).join(" / ") + " s.",
     );
   }
   return lines.join("\n");

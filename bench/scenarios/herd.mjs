@@ -67,6 +67,33 @@ export async function run(ctx) {
     `${num(clients / 200)} clients):\n\n` +
     MODES.map((m) => "```\njitter " + m + "\n" + histogram(runs[m].reconnects, clients) + "\n```").join("\n\n");
   ctx.log(markdown);
-  const peaks = Object.fromEntries(MODES.map((m) => [m, peakPer100ms(runs[m].upgrades).peak]));
-  return { runs, peaks, markdown };
+  // For results.json: per-100-ms counts instead of one time per client.
+  const per100ms = (times) => {
+    const counts = [];
+    for (const t of times) {
+      const k = Math.max(0, Math.floor(t / 100));
+      counts[k] = (counts[k] ?? 0) + 1;
+    }
+    return Array.from(counts, (n) => n ?? 0);
+  };
+  const summary = Object.fromEntries(
+    MODES.map((m) => {
+      const r = runs[m];
+      const p = peakPer100ms(r.upgrades);
+      return [
+        m,
+        {
+          clients: r.clients,
+          downtimeMs: r.downtimeMs,
+          missing: r.missing,
+          peakPer100ms: p.peak,
+          peakAtMs: p.at,
+          backMs: { p50: quantile(r.reconnects, 0.5), p90: quantile(r.reconnects, 0.9), p99: quantile(r.reconnects, 0.99), last: r.reconnects.at(-1) },
+          reconnectsPer100ms: per100ms(r.reconnects),
+          handshakesPer100ms: per100ms(r.upgrades),
+        },
+      ];
+    }),
+  );
+  return { runs: summary, markdown };
 }

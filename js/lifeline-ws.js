@@ -1,20 +1,16 @@
-// LifelineSocket: the public class of the npm package. It keeps WebSocket's surface, runs the
-// per-message hot path and the URL rules, and leaves every decision to the wasm Driver
+// LifelineSocket: the public class of the npm package. It keeps WebSocket's surface (the
+// listener registry, the events, the message hot path's dispatch) and hands everything else
+// to the JS driver (js/driver.js), which carries out the wasm core's commands
 // (docs/driver-contract.md). Built into dist/ by scripts/build-package.mjs.
 
-import { Driver, initSync } from "../pkg/web/lifeline_ws.js";
+import { Core, initSync } from "../pkg/web/lifeline_ws.js";
 import wasmBytes from "../pkg/web/lifeline_ws_bytes.js";
+import { Driver, FIRE, MESSAGE, STATE, report } from "./driver.js";
+import { configError, readOptions, readProtocols } from "./options.js";
 
 const READY_STATE = { connecting: 0, waiting: 0, open: 1, closing: 2, closed: 3 };
 const EVENTS = "open message close error reconnect reconnecting giveup heartbeat statechange drop";
 const BINARY_TYPES = ["blob", "arraybuffer", "nodebuffer", "fragments"];
-const NO_MATCH = {}; // equal to no message
-const ignore = () => {};
-
-// Sockets that may still act (state not "closed") stay reachable here, as a WebSocket does
-// while it has work; the driver's host holds its socket only weakly, so a closed socket the
-// user dropped is collected, and wasm-bindgen's finalizer frees its Driver.
-const live = new Set();
 
 let loaded = false;
 
@@ -25,14 +21,6 @@ function load() {
     initSync({ module: wasmBytes() });
     loaded = true;
   }
-}
-
-// Reports a user callback's exception without breaking the caller, as EventTarget does.
-function report(error) {
-  if (typeof reportError == "function") reportError(error);
-  else queueMicrotask(() => {
-    throw error;
-  });
 }
 
 function syntaxError(message) {
@@ -46,18 +34,16 @@ function shown(url) {
   return url.protocol + "//" + url.host + url.pathname + (url.search && "?…") + (url.hash && "#…");
 }
 
-// The same for a string that did not parse.
-function shownRaw(text) {
-  return text.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, "$1").replace(/[?#][^]*/, "?…");
-}
-
-// WebSocket's URL rules: ws:/wss:, http(s): mapped to them, relative against the page.
+// WebSocket's URL rules: ws:/wss:, http(s): mapped to them, relative against the page. A
+// string that does not parse is not shown beyond its scheme: where its credentials or
+// query end cannot be known.
 function resolveUrl(u) {
   let url;
   try {
     url = new URL(u, globalThis.location?.href);
   } catch {
-    throw syntaxError("invalid WebSocket URL: " + shownRaw(String(u)));
+    const scheme = typeof u == "string" ? /^[a-z][a-z0-9+.-]*:/i.exec(u)?.[0] : undefined;
+    throw syntaxError("invalid WebSocket URL" + (scheme ? ` (${scheme}…)` : "") + ": it does not parse as a URL");
   }
   const scheme = url.protocol;
   if (scheme == "http:") url.protocol = "ws:";
@@ -69,55 +55,43 @@ function resolveUrl(u) {
   return url.href;
 }
 
-function weakRef(target) {
-  return typeof WeakRef == "function" ? new WeakRef(target) : { deref: () => target };
-}
-
-// A message matcher from an option: a string to compare, or a predicate.
-function matcher(option) {
-  return typeof option == "function" ? [NO_MATCH, option] : [option, null];
+// WebIDL's [Clamp] unsigned short, as WebSocket.close converts its code (ToNumber, NaN is
+// 0, clamped to 0..65535, rounded half to even), and its reason's String().
+function closeArgs(code, reason) {
+  let n = 0;
+  if (code !== undefined) {
+    n = Number(code);
+    n = n !== n ? 0 : Math.min(Math.max(n, 0), 65535);
+    const r = Math.round(n);
+    n = r - n == 0.5 && r % 2 ? r - 1 : r;
+  }
+  return [code === undefined ? undefined : n, reason === undefined ? "" : String(reason)];
 }
 
 export class LifelineSocket {
   #driver;
-  #state;
+  #state = "closed";
   #open = false; // state is "open": send() may go straight to the socket
-  #ws = null; // the socket last attached
-  #handlers = new Map(); // attached socket -> its message listener
   #listeners = Object.create(null); // type -> [{f, once?, on?, gone?}], replaced, never mutated
   #messageListeners = undefined; // #listeners.message, kept in a field for the hot path
   #reconnectListener = false;
   #url = "";
-  #binaryType = globalThis.Blob ? "blob" : "arraybuffer";
-  #options;
-  // The hot path's heartbeat matchers (options read once).
-  #heartbeat = false;
-  #stamp = false; // keep #lastMessageAt: only "any message" liveness reads it
-  #pong = NO_MATCH;
-  #pongTest = null;
-  #ping = NO_MATCH;
-  #pingTest = null;
-  #lastMessageAt = -1;
   // Events of the constructor's own call to start() (a provider that throws at once, say)
   // wait here for a microtask, so listeners added right after construction get them.
   #pending = [];
 
   constructor(url, protocols, options) {
     load();
-    this.#driver = new Driver(url, protocols, options, LifelineSocket.#host(weakRef(this)));
-    this.#options = options;
-    const heartbeat = options?.heartbeat;
-    if (heartbeat) {
-      // Without heartbeat.ping, a serverPing alone turns the client's pings off.
-      this.#heartbeat = true;
-      this.#stamp = !!(heartbeat.anyMessageIsPong || heartbeat.serverPing);
-      if (heartbeat.ping !== undefined || !heartbeat.serverPing)
-        [this.#pong, this.#pongTest] = matcher(heartbeat.pong ?? "pong");
-      if (heartbeat.serverPing) [this.#ping, this.#pingTest] = matcher(heartbeat.serverPing.ping);
-    }
-    this.#track(this.#driver.state);
-    this.#driver.start();
-    this.#track(this.#driver.state);
+    const read = readOptions(options);
+    protocols = readProtocols(protocols, syntaxError);
+    let resolve;
+    if (typeof url == "function") resolve = (u) => (this.#url = resolveUrl(u));
+    else url = this.#url = resolveUrl(url);
+    const driver = new Driver(this, read, url, protocols, resolve, Core);
+    const error = driver.error();
+    if (error) throw configError(error, read.values);
+    this.#driver = driver;
+    driver.start();
     queueMicrotask(() => {
       const pending = this.#pending;
       this.#pending = null;
@@ -125,95 +99,19 @@ export class LifelineSocket {
     });
   }
 
-  #track(state) {
-    this.#state = state;
-    this.#open = state == "open";
-    if (state == "closed") live.delete(this);
-    else live.add(this);
+  // What the driver tells (js/driver.js): an event, a message, a new state.
+  [FIRE](type, detail) {
+    this.#fire(type, detail);
   }
 
-  // The object the driver calls (docs/driver-contract.md, "Host"). It reaches its socket
-  // only through `ref` (see `live`); static, so that no closure here can hold `this`.
-  static #host(ref) {
-    const fire = (type, detail) => ref.deref()?.#fire(type, detail);
-    return {
-      resolveUrl: (u) => {
-        const href = resolveUrl(u);
-        const socket = ref.deref();
-        if (socket) socket.#url = href;
-        return href;
-      },
-      attach: (ws, generation) => ref.deref()?.#attach(ws, generation),
-      detach: (ws) => {
-        // The ws package throws an error no listener handles: keep one on abandoned sockets.
-        ws.addEventListener("error", ignore);
-        ref.deref()?.#detach(ws);
-      },
-      lastMessageAt: () => ref.deref()?.#lastMessageAt ?? -1,
-      shouldReconnect: (code, reason, wasClean) => {
-        const socket = ref.deref();
-        try {
-          return !socket || !!socket.#options.shouldReconnect({ type: "close", target: socket, code, reason, wasClean });
-        } catch (error) {
-          report(error);
-          return true;
-        }
-      },
-      onOpen: () => fire("open"),
-      onReconnect: (attempt, downtimeMs) => fire("reconnect", { attempt, downtimeMs }),
-      onReconnecting: (attempt, delayMs) => fire("reconnecting", { attempt, delayMs }),
-      onClose: (code, reason, wasClean, willReconnect, delayMs) =>
-        fire("close", { code, reason, wasClean, willReconnect, delayMs: delayMs < 0 ? null : delayMs }),
-      onError: (cause, error) => fire("error", { cause, error }),
-      onGiveup: (attempts) => fire("giveup", { attempts }),
-      onHeartbeat: (rttMs) => fire("heartbeat", { rttMs }),
-      onStateChange: (state) => {
-        const socket = ref.deref();
-        socket?.#track(state);
-        socket?.#fire("statechange", { state });
-      },
-      onDrop: (data) => fire("drop", { data }),
-    };
-  }
-
-  #attach(ws, generation) {
-    ws.binaryType = this.#binaryType;
-    // A socket class without "blob" (an old ws) keeps its own default: use arraybuffer.
-    if (ws.binaryType !== this.#binaryType) ws.binaryType = this.#binaryType = "arraybuffer";
-    this.#lastMessageAt = -1;
-    const onMessage = (event) => this.#message(event, generation);
-    this.#handlers.set(ws, onMessage);
-    ws.addEventListener("message", onMessage);
-    this.#ws = ws;
-  }
-
-  #detach(ws) {
-    ws.removeEventListener("message", this.#handlers.get(ws));
-    this.#handlers.delete(ws);
-  }
-
-  // The hot path: heartbeat messages go to the driver, every other message goes to the
-  // listeners as the platform's own event object.
-  #message(event, generation) {
-    if (this.#heartbeat) {
-      if (this.#stamp) this.#lastMessageAt = performance.now();
-      const data = event.data;
-      if (data === this.#pong || (this.#pongTest !== null && this.#test(this.#pongTest, data)))
-        return this.#driver.pong(generation);
-      if (data === this.#ping || (this.#pingTest !== null && this.#test(this.#pingTest, data)))
-        return this.#driver.serverPing(generation);
-    }
+  [MESSAGE](event) {
     const entries = this.#messageListeners;
     if (entries !== undefined) this.#dispatch("message", entries, event);
   }
 
-  #test(predicate, data) {
-    try {
-      return predicate(data);
-    } catch (error) {
-      report(error);
-      return false;
-    }
+  [STATE](state) {
+    this.#state = state;
+    this.#open = state == "open";
   }
 
   #fire(type, detail) {
@@ -296,16 +194,18 @@ export class LifelineSocket {
   }
 
   send(data) {
-    if (this.#open && this.#ws.readyState === 1) this.#ws.send(data);
-    else this.#driver.send(data);
+    const driver = this.#driver;
+    const ws = driver.ws;
+    if (this.#open && ws !== null && ws.readyState === 1) ws.send(data);
+    else driver.send(data);
   }
 
   close(code, reason) {
-    this.#driver.close(code, reason);
+    this.#driver.close(false, ...closeArgs(code, reason));
   }
 
   reconnect(code, reason) {
-    this.#driver.reconnect(code, reason);
+    this.#driver.close(true, ...closeArgs(code, reason));
   }
 
   get readyState() {
@@ -317,11 +217,7 @@ export class LifelineSocket {
   }
 
   get stats() {
-    const stats = this.#driver.stats();
-    // The driver counts on performance.now(); users get Date.now() time.
-    if (stats.connectedSince != null)
-      stats.connectedSince = Math.round(performance.timeOrigin + stats.connectedSince);
-    return stats;
+    return this.#driver.stats();
   }
 
   get url() {
@@ -329,26 +225,25 @@ export class LifelineSocket {
   }
 
   get protocol() {
-    return this.#ws?.protocol ?? "";
+    return this.#driver.ws?.protocol ?? "";
   }
 
   get extensions() {
-    return this.#ws?.extensions ?? "";
+    return this.#driver.ws?.extensions ?? "";
   }
 
   get bufferedAmount() {
-    return this.#ws?.bufferedAmount ?? 0;
+    return this.#driver.ws?.bufferedAmount ?? 0;
   }
 
   get binaryType() {
-    return this.#binaryType;
+    return this.#driver.binaryType;
   }
 
   set binaryType(type) {
     // Like WebSocket, an unknown type is ignored.
     if (!BINARY_TYPES.includes(type)) return;
-    this.#binaryType = type;
-    if (this.#ws) this.#ws.binaryType = type;
+    this.#driver.setBinaryType(type);
   }
 
   // onopen, onmessage, … for every event, and WebSocket's readyState constants. (A static

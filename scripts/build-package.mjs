@@ -36,8 +36,8 @@ if (!process.argv.includes("--no-wasm")) {
   const PATH = [join(root, "node_modules", ".bin"), cargoBin, process.env.PATH].join(delimiter);
   execFileSync(
     "wasm-pack",
-    // The `npm` feature: the JS Driver and its small allocator (the Rust API's users do without).
-    ["build", "--release", "--target", "web", "--out-dir", "pkg/web", "--out-name", "lifeline_ws", "--", "--features", "npm"],
+    // The core alone: the `npm` feature (its export layer and allocator), without the Rust API.
+    ["build", "--release", "--target", "web", "--out-dir", "pkg/web", "--out-name", "lifeline_ws", "--", "--no-default-features", "--features", "npm"],
     { cwd: root, stdio: "inherit", env: { ...process.env, PATH } },
   );
 }

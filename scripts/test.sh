@@ -51,23 +51,25 @@ layer "lint (cargo clippy -D warnings)"
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --all-targets --features npm -- -D warnings
+# The npm package's wasm as it is built: the core alone, no std.
+cargo clippy --target wasm32-unknown-unknown --lib --no-default-features --features npm -- -D warnings
 
 layer "native tests (cargo test)"
-cargo test
+cargo test --features npm # the npm export layer's unit tests run natively too
 
 layer "docs (cargo doc, warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --target wasm32-unknown-unknown
 
-layer "smoke (wasm-pack build --target nodejs, node --test tests/smoke/)"
+layer "smoke (the npm core's wasm, wasm-pack build --target nodejs, node --test tests/smoke/)"
 # wasm-pack uses the wasm-bindgen and wasm-opt found on PATH (see scripts/env.sh); its
 # warning that it cannot check for a newer wasm-pack is harmless.
-wasm-pack build --release --target nodejs --out-dir pkg/smoke --out-name lifeline_ws -- --features npm
+wasm-pack build --release --target nodejs --out-dir pkg/smoke --out-name lifeline_ws -- --no-default-features --features npm
 wasm=pkg/smoke/lifeline_ws_bg.wasm
 echo "smoke: $wasm is $(wc -c <"$wasm") bytes, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9 (informational)"
 node --test tests/smoke/
 
-layer "wasm driver and Rust API (wasm-bindgen-test: Node, then headless Chromium; the Rust example)"
+layer "Rust API and its driver (wasm-bindgen-test: Node, then headless Chromium; the Rust example)"
 # The server's stdin is a pipe from this script: when the script ends, however it ends,
 # the pipe closes and the server stops.
 server_out=$(mktemp)
@@ -77,8 +79,6 @@ LIFELINE_WASM_SERVER_PORT=$(awk '/LISTENING/ { print $2 }' "$server_out")
 [[ -n "$LIFELINE_WASM_SERVER_PORT" ]] || { cat "$server_out"; echo "test server did not start" >&2; exit 1; }
 export LIFELINE_WASM_SERVER_PORT
 echo "wasm test server on 127.0.0.1:$LIFELINE_WASM_SERVER_PORT"
-NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test --target wasm32-unknown-unknown --features npm --test wasm_node
-CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features npm --test wasm_browser
 # The Rust API (Socket, Config, Event), without the npm feature, as Rust applications get it.
 NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test --target wasm32-unknown-unknown --test rust_api_node
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test rust_api_browser

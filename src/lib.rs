@@ -8,7 +8,8 @@
 //! On `wasm32`, Rust front ends (Leptos, Yew, Dioxus, plain wasm-bindgen apps) get the same
 //! core without going through JavaScript: `Socket::connect` with a [`Config`], events as
 //! a `Stream` (futures) of [`Event`]s or through callbacks. With the `npm`
-//! feature, the crate carries the bindings that the npm package `lifeline-ws` loads instead.
+//! feature, the crate is the npm package's wasm instead: the core behind a thin export
+//! layer of numbers and strings (the `npm` module), driven by the package's JavaScript.
 //!
 //! ```no_run
 //! # #[cfg(target_arch = "wasm32")]
@@ -49,16 +50,26 @@
 //! assert!(events.contains(&Command::Emit(Event::Open)));
 //! ```
 #![warn(missing_docs)]
+// The npm build (`--no-default-features --features npm`) is the core alone, without std: its
+// panics trap (src/npm/mod.rs) instead of pulling in the formatting machinery.
+#![cfg_attr(not(feature = "api"), no_std)]
 
+extern crate alloc;
+
+#[cfg(feature = "api")]
 mod api;
 pub mod core;
 
+#[cfg(feature = "api")]
 pub use api::{
     Close, Config, ConfigBuilder, Disconnect, Error, ErrorInfo, Event, Matcher, Message, Reconnect,
     Reconnecting,
 };
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(feature = "api", target_arch = "wasm32"))]
 pub use api::{Events, Socket, SocketHandle, UrlSource};
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(feature = "api", target_arch = "wasm32"))]
 pub mod wasm;
+
+#[cfg(feature = "npm")]
+pub mod npm;

@@ -1,6 +1,7 @@
 //! Reconnect delays: the capped exponential ceiling and the jitter drawn below it.
 
 use super::config::{Backoff, Jitter};
+use super::num;
 use super::types::Millis;
 
 /// A small seeded generator (SplitMix64) for jitter.
@@ -80,7 +81,7 @@ impl Backoff {
     /// ```
     pub fn ceiling(&self, attempt: u32) -> f64 {
         let exponent = attempt.saturating_sub(1).min(i32::MAX as u32) as i32;
-        (self.initial_delay * self.factor.powi(exponent)).min(self.max_delay)
+        (self.initial_delay * num::powi(self.factor, exponent)).min(self.max_delay)
     }
 
     /// The smallest delay jitter can draw before `attempt`, in ms.
@@ -116,7 +117,7 @@ impl Backoff {
         let (low, high) = (self.floor(attempt), self.ceiling(attempt));
         let drawn = low + (high - low) * rng.unit();
         // `max`/`min`, not `clamp`: clamp's panic message formats floats (~10 KB of wasm).
-        drawn.round().min(high.round()).max(0.0) as Millis
+        num::round(drawn).min(num::round(high)).max(0.0) as Millis
     }
 }
 

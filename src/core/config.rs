@@ -7,6 +7,9 @@
 
 use ::core::fmt;
 
+use super::num;
+use alloc::string::String;
+
 /// The longest delay a platform timer can wait (`setTimeout` takes a signed 32-bit count of
 /// milliseconds; longer delays fire at once). About 24.8 days.
 ///
@@ -477,7 +480,7 @@ fn delay(field: &'static str, value: f64, bound: Bound) -> Result<(), ConfigErro
 }
 
 fn is_count(value: f64, max: f64) -> bool {
-    value >= 0.0 && value <= max && value.fract() == 0.0
+    value >= 0.0 && value <= max && num::is_whole(value)
 }
 
 /// What a numeric field was expected to be.
@@ -653,7 +656,7 @@ impl fmt::Display for ConfigError {
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl core::error::Error for ConfigError {}
 
 #[cfg(test)]
 mod tests {

@@ -8,10 +8,13 @@
 //! - `poll_*` / `next_*`: what the machine wants done: [`Machine::poll_command`], drained in a
 //!   loop after every input, and [`Machine::next_deadline`], the one timer to arm.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::backoff::Rng;
 use super::config::{Config, ConfigError};
+use super::num;
 use super::queue::{Pushed, SendQueue};
 use super::types::{
     CloseInfo, Command, ErrorCause, Event, Generation, Input, Millis, Outgoing, State, Stats,
@@ -213,7 +216,7 @@ impl<P> ::core::fmt::Display for InputError<P> {
     }
 }
 
-impl<P: ::core::fmt::Debug> std::error::Error for InputError<P> {}
+impl<P: ::core::fmt::Debug> ::core::error::Error for InputError<P> {}
 
 /// Why the client closed its own socket and now waits for the page to come back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,7 +294,7 @@ struct Timing {
 }
 
 fn ms(value: f64) -> Millis {
-    value.ceil() as Millis
+    num::ceil(value) as Millis
 }
 
 /// One connection that stays alive, as a deterministic state machine.

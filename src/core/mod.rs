@@ -16,6 +16,7 @@
 mod backoff;
 mod config;
 mod machine;
+mod num;
 mod queue;
 mod types;
 

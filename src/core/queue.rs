@@ -1,6 +1,6 @@
 //! The bounded, ordered queue of messages sent while the connection is not open.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 use super::config::Overflow;
 

@@ -2,6 +2,8 @@
 //! to do ([`Command`]), what the user sees ([`Event`]), and its observable [`State`] and
 //! [`Stats`].
 
+use alloc::string::String;
+
 /// A point in time, or a duration, in whole milliseconds.
 ///
 /// The machine never reads a clock: every input carries `now` in this unit, taken from any

@@ -218,12 +218,6 @@ impl<H: Hooks> Ops<'_, H> {
         try_feed(self.shared, Input::Reconnect { code, reason })
     }
 
-    /// Feeds an input that cannot fail (a pong, a server ping).
-    #[cfg(feature = "npm")]
-    pub fn feed(&self, input: Input<JsValue>) {
-        feed(self.shared, input);
-    }
-
     /// Whether a `reconnect` listener exists now.
     pub fn set_reconnect_listener(&self, present: bool) {
         self.shared

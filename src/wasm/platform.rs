@@ -40,11 +40,6 @@ extern "C" {
     /// formats a float).
     #[wasm_bindgen(js_name = String)]
     pub fn js_string(value: &JsValue) -> String;
-
-    /// `Number(value)`: JS's ToNumber, as WebIDL converts a numeric argument.
-    #[cfg(feature = "npm")]
-    #[wasm_bindgen(js_name = Number)]
-    pub fn js_number(value: &JsValue) -> f64;
 }
 
 /// The driver's clock: `performance.now()` in whole milliseconds.
@@ -117,20 +112,4 @@ impl Drop for Listener {
         self.target
             .remove_listener(self.kind, self.closure.as_ref().unchecked_ref());
     }
-}
-
-/// Builds `new DOMException(message, name)` where the platform has one, else an `Error`
-/// with that `name`.
-#[cfg(feature = "npm")]
-pub fn dom_exception(message: &str, name: &str) -> JsValue {
-    let ctor = get(&global(), "DOMException");
-    if let Some(ctor) = ctor.dyn_ref::<Function>() {
-        let args = js_sys::Array::of2(&message.into(), &name.into());
-        if let Ok(error) = Reflect::construct(ctor, &args) {
-            return error;
-        }
-    }
-    let error = js_sys::Error::new(message);
-    error.set_name(name);
-    error.into()
 }

@@ -1,6 +1,8 @@
-// Smoke test of the wasm package built by scripts/test.sh
-// (wasm-pack build --release --target nodejs --out-dir pkg/smoke --out-name lifeline_ws):
-// the module is a real wasm file, it loads in Node, and it was built from this crate.
+// Smoke test of the npm package's wasm, built by scripts/test.sh as the package builds it but
+// for Node (wasm-pack build --release --target nodejs --out-dir pkg/smoke --out-name
+// lifeline_ws -- --no-default-features --features npm): the module is the core alone (it
+// imports nothing of JS but wasm-bindgen's own intrinsics), it speaks the ABI the JS driver
+// expects, and a thousand cores live in its initial memory.
 "use strict";
 
 const test = require("node:test");
@@ -12,20 +14,29 @@ const root = path.join(__dirname, "..", "..");
 const pkg = path.join(root, "pkg", "smoke"); // where scripts/test.sh builds it
 const wasmFile = path.join(pkg, "lifeline_ws_bg.wasm");
 
-// The `version` of the [package] table in Cargo.toml.
-function crateVersion() {
-  const toml = fs.readFileSync(path.join(root, "Cargo.toml"), "utf8");
-  let table = "";
-  for (const line of toml.split(/\r?\n/)) {
-    const header = line.match(/^\s*\[([^\]]+)\]\s*(#.*)?$/);
-    if (header) {
-      table = header[1].trim();
-      continue;
+// The ABI (src/npm/mod.rs: `slot`, `input`, `kind`, `field`).
+const DEFAULTS = [1000, 30000, 2, Infinity, 5000, 10000, 25000, 10000, 1000, NaN, 0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0];
+const START = 0, OPENED = 1, SEND = 6;
+const OPEN = 1;
+const ERROR = 0, STATE = 1, QUEUED = 6, GENERATION = 10;
+
+// The glue, and the instance it made (caught on its way through WebAssembly.Instance, so
+// the test can watch the memory).
+let loaded;
+function load() {
+  if (!loaded) {
+    const Instance = WebAssembly.Instance;
+    let instance;
+    WebAssembly.Instance = function (module, imports) {
+      return (instance = new Instance(module, imports));
+    };
+    try {
+      loaded = { ...require("../../pkg/smoke/lifeline_ws.js"), memory: () => instance.exports.memory };
+    } finally {
+      WebAssembly.Instance = Instance;
     }
-    const version = line.match(/^\s*version\s*=\s*"([^"]+)"/);
-    if (table === "package" && version) return version[1];
   }
-  throw new Error("no version in the [package] table of Cargo.toml");
+  return loaded;
 }
 
 test("pkg/smoke holds a WebAssembly module", () => {
@@ -34,8 +45,55 @@ test("pkg/smoke holds a WebAssembly module", () => {
   assert.deepEqual([...head], [0x00, 0x61, 0x73, 0x6d], "file does not start with \\0asm");
 });
 
-test("the module loads and version() is the crate's version", () => {
-  const lifeline = require("../../pkg/smoke/lifeline_ws.js");
-  assert.equal(typeof lifeline.version, "function");
-  assert.equal(lifeline.version(), crateVersion());
+test("the module calls no JS: its only imports are wasm-bindgen's intrinsics", () => {
+  const module = new WebAssembly.Module(fs.readFileSync(wasmFile));
+  const imports = WebAssembly.Module.imports(module).map((i) => i.name);
+  for (const name of imports) assert.match(name, /^__wbg___wbindgen_throw_|^__wbindgen_init_externref_table$/, `import ${name}`);
+  const exports = WebAssembly.Module.exports(module).map((e) => e.name).filter((n) => n.startsWith("core_"));
+  assert.deepEqual(exports.sort(), ["core_close", "core_closed", "core_input", "core_new", "core_poll", "core_query", "core_reason"]);
+});
+
+test("a Core connects, queues and reports through the numeric ABI", () => {
+  const { Core } = load();
+  const core = new Core(new Float64Array(DEFAULTS), 1, 2);
+  assert.equal(core.query(ERROR), 0);
+  assert.equal(core.input(SEND, 0, 7, 0), 0, "queued while not started");
+  assert.equal(core.query(QUEUED), 1);
+  core.input(START, 0, 0, 0);
+  const kinds = [];
+  for (let k; (k = core.poll()) !== 0; ) kinds.push([k, core.query(GENERATION)]);
+  assert.ok(kinds.some(([k, g]) => k === OPEN && g === 1), JSON.stringify(kinds));
+  core.input(OPENED, 1, 0, 10);
+  while (core.poll() !== 0);
+  assert.equal(core.query(STATE), 1, "open");
+  assert.equal(core.query(QUEUED), 0, "flushed");
+  core.free();
+});
+
+test("a refused config answers a number, not a throw", () => {
+  const { Core } = load();
+  const values = [...DEFAULTS];
+  values[2] = 0.5; // backoff.factor
+  const core = new Core(new Float64Array(values), 0, 0);
+  assert.equal(core.query(ERROR), 3 * 16 + 3, "(field 2 + 1) * 16 + FactorAtLeastOne");
+  core.free();
+});
+
+test("a thousand cores fit in the initial memory; freeing them leaks nothing", () => {
+  const { Core, memory } = load();
+  const before = memory().buffer.byteLength;
+  for (let round = 0; round < 20; round++) {
+    const cores = [];
+    for (let i = 0; i < 1000; i++) {
+      const core = new Core(new Float64Array(DEFAULTS), i, round);
+      for (let id = 0; id < 5; id++) core.input(SEND, 0, id, 0);
+      core.input(START, 0, 0, 0);
+      while (core.poll() !== 0) core.reason();
+      core.input(OPENED, 1, 0, 5);
+      while (core.poll() !== 0) core.reason();
+      cores.push(core);
+    }
+    for (const core of cores) core.free();
+  }
+  assert.equal(memory().buffer.byteLength, before, "the wasm memory never grew");
 });

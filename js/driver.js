@@ -1,0 +1,417 @@
+// The npm package's driver: carries out the core's commands on the platform and feeds the
+// core what happens (docs/driver-contract.md). It owns one platform socket at a time, one
+// timer at the core's next deadline, the page-lifecycle listeners and the URL provider, and
+// keeps the data of queued messages (the core queues their ids). Every value is converted
+// and checked here before it crosses into wasm, and wasm never calls JS: no exception can
+// unwind through a wasm frame. The driver decides nothing; the core does.
+//
+// No closures per socket: the driver is itself the listener (handleEvent) of its platform
+// socket and of the lifecycle events, and its timer passes it as setTimeout's argument.
+
+// This module imports nothing (the facade hands it the wasm's `Core` class): esbuild inlines
+// the constants below only in a module without imports.
+
+// Core.poll() kinds (src/npm/mod.rs, `kind`).
+const OPEN = 1, SEND = 2, PING = 3, PING_REPLY = 4, CLOSE = 5, ABANDON = 6, ASK = 7;
+const EV_OPEN = 8, EV_RECONNECT = 9, EV_RECONNECTING = 10, EV_CLOSE = 11, EV_ERROR = 12;
+const EV_GIVEUP = 13, EV_HEARTBEAT = 14, EV_STATE = 15, EV_DROP = 16;
+// Inputs (src/npm/mod.rs, `input`).
+const START = 0, OPENED = 1, PONG = 2, SERVER_PING = 3, FAILED = 4, DEADLINE = 5, QUEUE = 6;
+const VISIBILITY = 7, NETWORK = 8, PAGE_SHOW = 9, PAGE_HIDE = 10, RESUME = 11;
+const SHOULD_RECONNECT = 12, RECONNECT_LISTENER = 13;
+// Numbers to query (src/npm/mod.rs, `field`).
+const ERROR = 0, STATE_ = 1, ATTEMPTS = 2, RECONNECTS = 3, LAST_RTT = 4, CONNECTED_SINCE = 5;
+const QUEUED = 6, NEXT_DEADLINE = 7, LIVE_GENERATION = 8, CLOSED_FOR_GOOD = 9;
+const GENERATION = 10, VALUE = 11, DELAY = 12, CODE = 13, FLAG = 14;
+// Refusals (src/npm/mod.rs, `refusal`).
+const CLOSED = 1, CLOSE_CODE = 3;
+
+// What the driver calls on its LifelineSocket: an event to fire, a message to deliver, the
+// new state.
+export const FIRE = Symbol("fire");
+export const MESSAGE = Symbol("message");
+export const STATE = Symbol("state");
+
+export const STATES = ["connecting", "open", "waiting", "closing", "closed"];
+const CAUSES = ["socket", "url", "connection-timeout"];
+const SOCKET_EVENTS = ["open", "message", "close", "error"];
+const ignore = () => {};
+const now = () => performance.now();
+const encoder = typeof TextEncoder == "function" ? new TextEncoder() : null;
+
+export function domException(message, name) {
+  if (typeof DOMException == "function") return new DOMException(message, name);
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+/** Reports a user callback's exception without breaking the caller, as EventTarget does. */
+export function report(error) {
+  if (typeof reportError == "function") reportError(error);
+  else
+    queueMicrotask(() => {
+      throw error;
+    });
+}
+
+// The timer's callback (setTimeout passes the driver).
+function fire(driver) {
+  driver.timer = undefined;
+  driver.due = undefined;
+  driver.input(DEADLINE, driver.stamp ? driver.lastMessageAt : NaN);
+}
+
+// The lifecycle targets: the global scope (online, offline, pageshow, pagehide) and the
+// document (visibilitychange, resume), where there are such.
+function targets() {
+  const scope = typeof globalThis.addEventListener == "function" ? globalThis : null;
+  const document = globalThis.document;
+  return [scope, typeof document?.addEventListener == "function" ? document : null];
+}
+const hidden = () => globalThis.document?.visibilityState == "hidden";
+
+export class Driver {
+  /**
+   * @param target the LifelineSocket: its `[FIRE](type, detail)`, `[MESSAGE](event)` and
+   *   `[STATE](state)` receive what the driver has to tell
+   * @param read what js/options.js read
+   * @param url a resolved URL (a string), or a provider function
+   * @param resolve turns a provider's answer into a URL string (throws SyntaxError)
+   * @param Core the wasm module's `Core` class
+   */
+  constructor(target, read, url, protocols, resolve, Core) {
+    const seed = new Uint32Array(2);
+    if (globalThis.crypto?.getRandomValues) crypto.getRandomValues(seed);
+    else seed.set([Math.random() * 2 ** 32, Math.random() * 2 ** 32]);
+    this.core = new Core(new Float64Array(read.values), seed[0], seed[1]);
+    this.target = target;
+    this.read = read;
+    this.url = url;
+    this.protocols = protocols;
+    this.resolve = resolve;
+    this.ws = null; // the platform socket of generation `gen`
+    this.gen = 0;
+    this.timer = undefined;
+    this.due = undefined;
+    this.life = false; // lifecycle listeners installed
+    this.data = null; // id -> queued message
+    this.nextId = 0;
+    this.lastError = undefined;
+    this.lastMessageAt = NaN;
+    this.binaryType = globalThis.Blob ? "blob" : "arraybuffer";
+    // The hot path's matchers: a string to compare, or a predicate.
+    this.stamp = read.stamp;
+    this.heartbeat = read.pong !== undefined || read.serverPing !== undefined;
+    [this.pong, this.pongTest] = matcher(read.pong);
+    [this.sping, this.spingTest] = matcher(read.serverPing);
+  }
+
+  /** The core's config error (0: none); the core is freed when there is one. */
+  error() {
+    const code = this.core.query(ERROR);
+    if (code) this.core.free();
+    return code;
+  }
+
+  get state() {
+    return STATES[this.core.query(STATE_)];
+  }
+
+  start() {
+    this.listen();
+    this.input(START);
+  }
+
+  // Feeds the core an input without text (src/npm/mod.rs, `input`), then carries out what
+  // it asks for.
+  input(input, value = 0) {
+    this.core.input(input, this.gen, value, now());
+    this.pump();
+  }
+
+  // ----- user calls (the facade converted their arguments) -----
+
+  send(data) {
+    const id = (this.nextId = (this.nextId + 1) >>> 0);
+    (this.data ??= new Map()).set(id, data);
+    const refused = this.core.input(QUEUE, 0, id, now());
+    if (refused) {
+      this.data.delete(id);
+      const error =
+        refused == CLOSED
+          ? domException("send() after close(): the socket is closed (call reconnect() first)", "InvalidStateError")
+          : domException(queueFull(this.read.values[8]), "QuotaExceededError");
+      error.data = data;
+      throw error;
+    }
+    this.pump();
+  }
+
+  // close(code, reason), or reconnect(code, reason) when `reconnect` is set; `code` is
+  // undefined or a whole number from 0 to 65535.
+  close(reconnect, code, reason) {
+    // After a final close the listeners were gone: the network and the page may have
+    // changed meanwhile, and listen() reports how they are now.
+    if (reconnect) this.listen();
+    const refused = this.core.close(reconnect, code, reason, now());
+    if (refused == CLOSE_CODE) throw domException("close code must be 1000 or 3000-4999, got " + code, "InvalidAccessError");
+    if (refused) throw domException(`close reason must be at most 123 bytes of UTF-8, got ${encoder ? encoder.encode(reason).length : reason.length}`, "SyntaxError");
+    this.pump();
+  }
+
+  setReconnectListener(present) {
+    this.core.input(RECONNECT_LISTENER, 0, +present, now());
+  }
+
+  stats() {
+    const c = this.core;
+    const since = c.query(CONNECTED_SINCE);
+    return {
+      attempts: c.query(ATTEMPTS),
+      reconnects: c.query(RECONNECTS),
+      lastRttMs: c.query(LAST_RTT) ?? null,
+      // The core counts on performance.now(); users get Date.now() time.
+      connectedSince: since === undefined ? null : Math.round(performance.timeOrigin + since),
+      queued: c.query(QUEUED),
+    };
+  }
+
+  // ----- events of the platform socket and of the page -----
+
+  handleEvent(event) {
+    const type = event.type;
+    if (type === "message") return this.message(event);
+    if (SOCKET_EVENTS.includes(type)) {
+      if (event.target !== this.ws) return;
+      if (type == "open") return this.input(OPENED);
+      if (type == "error") {
+        this.lastError = event;
+        return this.input(FAILED, 0);
+      }
+      // close
+      const gen = this.gen;
+      this.detach();
+      const code = typeof event.code == "number" ? event.code : 1006;
+      this.core.closed(gen, code, String(event.reason ?? ""), !!event.wasClean, now());
+      return this.pump();
+    }
+    if (type == "online" || type == "offline") this.input(NETWORK, +(type == "online"));
+    else if (type == "pageshow") this.input(PAGE_SHOW, +!!event.persisted);
+    else if (type == "pagehide") this.input(PAGE_HIDE, +!!event.persisted);
+    else if (type == "visibilitychange") this.input(VISIBILITY, +!hidden());
+    else if (type == "resume") this.input(RESUME);
+  }
+
+  // The hot path: heartbeat messages go to the core, every other one to the listeners as
+  // the platform's own event object.
+  message(event) {
+    if (this.heartbeat) {
+      if (this.stamp) this.lastMessageAt = now();
+      const data = event.data;
+      if (data === this.pong || (this.pongTest !== null && this.test(this.pongTest, data))) return this.input(PONG);
+      if (data === this.sping || (this.spingTest !== null && this.test(this.spingTest, data))) return this.input(SERVER_PING);
+    } else if (this.stamp) this.lastMessageAt = now();
+    this.target[MESSAGE](event);
+  }
+
+  test(predicate, data) {
+    try {
+      return predicate(data);
+    } catch (error) {
+      report(error);
+      return false;
+    }
+  }
+
+  // ----- carrying out the core's commands -----
+
+  pump() {
+    const c = this.core;
+    for (let kind; (kind = c.poll()) !== 0; ) this.execute(kind, c);
+    const due = c.query(NEXT_DEADLINE);
+    if (due !== this.due) {
+      clearTimeout(this.timer);
+      this.due = due;
+      this.timer = due === undefined ? undefined : setTimeout(fire, Math.min(Math.max(due - now(), 0), 2147483647), this);
+    }
+    if (due === undefined && this.ws === null && c.query(CLOSED_FOR_GOOD)) this.unlisten();
+  }
+
+  execute(kind, c) {
+    const t = this.target;
+    switch (kind) {
+      case OPEN:
+        return this.open(c.query(GENERATION));
+      case SEND: {
+        const id = c.query(VALUE);
+        const data = this.data.get(id);
+        this.data.delete(id);
+        if (c.query(GENERATION) === this.gen && this.ws) this.ws.send(data);
+        return;
+      }
+      case PING:
+      case PING_REPLY: {
+        if (c.query(GENERATION) !== this.gen || !this.ws) return;
+        let payload = kind == PING ? this.read.ping : this.read.reply;
+        if (typeof payload == "function") {
+          try {
+            payload = payload();
+          } catch (error) {
+            report(error);
+            payload = undefined;
+          }
+        }
+        return this.ws.send(payload ?? new ArrayBuffer(0));
+      }
+      case CLOSE: {
+        if (c.query(GENERATION) !== this.gen || !this.ws) return;
+        const code = c.query(CODE);
+        return code === undefined ? this.ws.close() : this.ws.close(code, c.reason());
+      }
+      case ABANDON: {
+        if (c.query(GENERATION) !== this.gen || !this.ws) return;
+        const ws = this.ws;
+        const code = c.query(CODE), reason = c.reason(), dead = c.query(FLAG);
+        this.detach(); // our listeners go first: nothing it does now reaches the core
+        return dead && typeof ws.terminate == "function" ? ws.terminate() : ws.close(code, reason);
+      }
+      case ASK: {
+        const should = this.read.shouldReconnect;
+        let answer = true;
+        const event = { type: "close", target: t, code: c.query(CODE), reason: c.reason(), wasClean: !!c.query(FLAG) };
+        try {
+          answer = !!should(event);
+        } catch (error) {
+          report(error);
+        }
+        return c.input(SHOULD_RECONNECT, 0, +answer, now());
+      }
+      case EV_OPEN:
+        return t[FIRE]("open");
+      case EV_RECONNECT:
+        return t[FIRE]("reconnect", { attempt: c.query(VALUE), downtimeMs: c.query(DELAY) });
+      case EV_RECONNECTING:
+        return t[FIRE]("reconnecting", { attempt: c.query(VALUE), delayMs: c.query(DELAY) });
+      case EV_CLOSE:
+        return t[FIRE]("close", {
+          code: c.query(CODE),
+          reason: c.reason(),
+          wasClean: !!c.query(FLAG),
+          willReconnect: !!c.query(VALUE),
+          delayMs: c.query(DELAY) ?? null,
+        });
+      case EV_ERROR: {
+        const cause = CAUSES[c.query(VALUE)];
+        const error = cause == "connection-timeout" ? undefined : this.lastError;
+        this.lastError = undefined;
+        return t[FIRE]("error", { cause, error });
+      }
+      case EV_GIVEUP:
+        return t[FIRE]("giveup", { attempts: c.query(VALUE) });
+      case EV_HEARTBEAT:
+        return t[FIRE]("heartbeat", { rttMs: c.query(DELAY) });
+      case EV_STATE: {
+        const state = STATES[c.query(VALUE)];
+        t[STATE](state);
+        return t[FIRE]("statechange", { state });
+      }
+      case EV_DROP: {
+        const id = c.query(VALUE);
+        const data = this.data.get(id);
+        this.data.delete(id);
+        return t[FIRE]("drop", { data });
+      }
+    }
+  }
+
+  open(gen) {
+    const url = this.url;
+    if (typeof url == "string") return this.connect(gen, url, false);
+    // Always settled in a later microtask, even when the provider answers (or fails) at
+    // once: an `error` of the very first attempt must reach listeners added right after
+    // construction.
+    let answer;
+    try {
+      answer = Promise.resolve(url());
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    answer.then(
+      (u) => this.connect(gen, u, false),
+      (error) => this.connect(gen, error, true),
+    );
+  }
+
+  connect(gen, url, failed) {
+    const c = this.core;
+    if (c.query(LIVE_GENERATION) !== gen) return;
+    let ws;
+    try {
+      if (failed) throw url;
+      if (typeof this.url == "function") url = this.resolve(url);
+      const P = this.read.WebSocket;
+      ws = this.protocols === undefined ? new P(url) : new P(url, this.protocols);
+    } catch (error) {
+      this.lastError = error;
+      c.input(FAILED, gen, 1, now());
+      c.closed(gen, 1006, "", false, now());
+      return this.pump();
+    }
+    ws.binaryType = this.binaryType;
+    // A socket class without "blob" (an old ws) keeps its own default: use arraybuffer.
+    if (ws.binaryType !== this.binaryType) ws.binaryType = this.binaryType = "arraybuffer";
+    for (const type of SOCKET_EVENTS) ws.addEventListener(type, this);
+    this.ws = ws;
+    this.gen = gen;
+    this.lastMessageAt = NaN;
+  }
+
+  // Lets go of the socket: our listeners go, and a no-op `error` listener stays (the ws
+  // package throws an `error` that no listener handles when an abandoned CONNECTING socket
+  // fails).
+  detach() {
+    const ws = this.ws;
+    for (const type of SOCKET_EVENTS) ws.removeEventListener(type, this);
+    ws.addEventListener("error", ignore);
+    this.ws = null;
+  }
+
+  setBinaryType(type) {
+    this.binaryType = type;
+    if (this.ws) this.ws.binaryType = type;
+  }
+
+  // ----- the page-lifecycle listeners -----
+
+  listen() {
+    if (this.life) return;
+    this.life = true;
+    const [scope, document] = targets();
+    if (scope) for (const type of ["online", "offline", "pageshow", "pagehide"]) scope.addEventListener(type, this);
+    if (document) for (const type of ["visibilitychange", "resume"]) document.addEventListener(type, this);
+    // What the listeners would have said so far: the network and the page as they are now.
+    const online = globalThis.navigator?.onLine;
+    if (typeof online == "boolean") this.core.input(NETWORK, 0, +online, now());
+    if (document) this.core.input(VISIBILITY, 0, +!hidden(), now());
+  }
+
+  unlisten() {
+    if (!this.life) return;
+    this.life = false;
+    const [scope, document] = targets();
+    if (scope) for (const type of ["online", "offline", "pageshow", "pagehide"]) scope.removeEventListener(type, this);
+    if (document) for (const type of ["visibilitychange", "resume"]) document.removeEventListener(type, this);
+  }
+}
+
+function matcher(option) {
+  return typeof option == "function" ? [NO_MATCH, option] : [option === undefined ? NO_MATCH : option, null];
+}
+const NO_MATCH = {}; // equal to no message
+
+function queueFull(max) {
+  return max == 0
+    ? "send() while not open, and queueing is off (queue.maxMessages is 0); the message was not sent"
+    : `send() while not open, and the send queue is full (${max} messages, queue.maxMessages); the message was not queued`;
+}

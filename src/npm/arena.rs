@@ -1,15 +1,16 @@
-//! The npm build's allocator: blocks of power-of-two sizes carved from a static arena, one
-//! free list per size.
+//! The npm build's allocator: blocks of power-of-two sizes, one free list per size, carved
+//! first from a static arena and then from pages the memory grows by.
 //!
 //! The arena lives in the module's initial memory, so the first thousand sockets never
 //! grow the wasm memory. Growing it detaches the memory's ArrayBuffer, and one detached
 //! ArrayBuffer switches off a V8 typed-array fast path for the whole process (Node's `ws`
 //! then masks frames ~20 % slower). Blocks never split or merge: a core allocates a few
 //! small, similar blocks and frees them when its socket is collected, so a freed block is
-//! soon reused at its own size. What does not fit (a block over [`LARGEST`], or an arena
-//! used up) comes from lol_alloc, which grows the memory.
+//! soon reused at its own size. An allocation that cannot be served traps: the core has no
+//! way to go on without its memory, and a trap needs no formatting machinery.
 
 use core::alloc::{GlobalAlloc, Layout};
+use core::arch::wasm32;
 use core::cell::UnsafeCell;
 
 /// The arena's size: a core takes under 1 KB (3,000 fit in 3 MB, measured), so 2 MB holds a
@@ -17,10 +18,10 @@ use core::cell::UnsafeCell;
 const ARENA: usize = 2 << 20;
 /// The smallest block: 16 bytes (class 0).
 const SMALLEST_SHIFT: u32 = 4;
-/// The largest block served from the arena.
-const LARGEST: usize = 4096;
-/// Size classes: 16, 32, …, 4096.
-const CLASSES: usize = 9;
+/// Size classes: 16 bytes, 32, …, 1 GiB.
+const CLASSES: usize = 27;
+/// A wasm page.
+const PAGE: usize = 65536;
 
 /// The arena's bytes, a static of its own: all zeros, so it takes room in the initial memory
 /// (`.bss`) and none in the module.
@@ -33,87 +34,117 @@ unsafe impl Sync for Bytes {}
 static BYTES: Bytes = Bytes(UnsafeCell::new([0; ARENA]));
 
 struct State {
-    /// The first byte of the arena not yet carved.
+    /// The next address to carve from, and the end of the region it is in (0, 0: not
+    /// started; then the arena; then the pages grown at the end of the memory).
     next: usize,
+    end: usize,
     /// The head of each class's free list (0: empty); a free block holds the next's address.
     free: [usize; CLASSES],
 }
 
-/// The allocator: [`ARENA`] bytes of blocks, then lol_alloc's free list.
+/// The allocator: power-of-two blocks from [`ARENA`] bytes, then from grown pages.
 pub struct Arena {
     state: UnsafeCell<State>,
-    fallback: lol_alloc::FreeListAllocator,
 }
 
 // SAFETY: wasm32-unknown-unknown without the atomics feature has one thread.
 unsafe impl Sync for Arena {}
+
+/// A trap (see the module's doc).
+fn out_of_memory() -> ! {
+    wasm32::unreachable()
+}
 
 impl Arena {
     const fn new() -> Self {
         Arena {
             state: UnsafeCell::new(State {
                 next: 0,
+                end: 0,
                 free: [0; CLASSES],
             }),
-            fallback: lol_alloc::FreeListAllocator::new(),
         }
     }
 
-    fn start(&self) -> usize {
-        BYTES.0.get() as usize
-    }
-
-    /// The class of a layout, if the arena serves it.
-    fn class(layout: Layout) -> Option<usize> {
-        let size = layout.size().max(layout.align());
-        if size > LARGEST {
-            return None;
+    /// The class of a layout: the smallest power of two, from 16, that holds its size and
+    /// its alignment.
+    fn class(layout: Layout) -> usize {
+        let size = layout.size().max(layout.align()).max(1);
+        let bits = usize::BITS - (size - 1).leading_zeros();
+        let class = bits.saturating_sub(SMALLEST_SHIFT) as usize;
+        if class >= CLASSES {
+            out_of_memory()
         }
-        let bits = usize::BITS - (size.max(1) - 1).leading_zeros();
-        Some(bits.saturating_sub(SMALLEST_SHIFT) as usize)
+        class
     }
 
-    fn owns(&self, ptr: *mut u8) -> bool {
-        let at = ptr as usize;
-        at >= self.start() && at < self.start() + ARENA
+    /// Carves a new block of `size` bytes (a power of two), aligned to its size up to a page.
+    fn carve(state: &mut State, size: usize) -> usize {
+        if state.end == 0 {
+            state.next = BYTES.0.get() as usize;
+            state.end = state.next + ARENA;
+        }
+        let align = size.min(PAGE);
+        let mut at = (state.next + align - 1) & !(align - 1);
+        if at + size > state.end {
+            // The region is spent: go on at the end of the memory, growing it.
+            let top = wasm32::memory_size(0) * PAGE;
+            if state.end != top {
+                state.next = top;
+                state.end = top;
+                at = (top + align - 1) & !(align - 1);
+            }
+            let pages = (at + size - state.end).div_ceil(PAGE);
+            if wasm32::memory_grow(0, pages) == usize::MAX {
+                out_of_memory()
+            }
+            state.end += pages * PAGE;
+        }
+        state.next = at + size;
+        at
     }
 }
 
 unsafe impl GlobalAlloc for Arena {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if let Some(class) = Self::class(layout) {
-            // SAFETY: one thread, and no allocation happens while this borrow lives.
-            let state = unsafe { &mut *self.state.get() };
-            let head = state.free[class];
-            if head != 0 {
-                // SAFETY: a free block's first word is the next free block's address.
-                state.free[class] = unsafe { *(head as *const usize) };
-                return head as *mut u8;
-            }
-            let size = 1usize << (class as u32 + SMALLEST_SHIFT);
-            // Blocks of one size are carved at multiples of it, so each is aligned to its size
-            // (the arena itself is aligned to the largest).
-            let at = (state.next + size - 1) & !(size - 1);
-            if at + size <= ARENA {
-                state.next = at + size;
-                return (self.start() + at) as *mut u8;
-            }
+        let class = Self::class(layout);
+        // SAFETY: one thread, and nothing allocates while this borrow lives.
+        let state = unsafe { &mut *self.state.get() };
+        let head = state.free[class];
+        let block = if head != 0 {
+            // SAFETY: a free block's first word is the next free block's address.
+            state.free[class] = unsafe { *(head as *const usize) };
+            head
+        } else {
+            Self::carve(state, 1 << (class as u32 + SMALLEST_SHIFT))
+        };
+        if block == 0 {
+            out_of_memory()
         }
-        // SAFETY: the caller's layout contract is passed on.
-        unsafe { self.fallback.alloc(layout) }
+        block as *mut u8
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if self.owns(ptr) {
-            if let Some(class) = Self::class(layout) {
-                // SAFETY: one thread; `ptr` is a block of this class, at least a word long.
-                let state = unsafe { &mut *self.state.get() };
-                unsafe { *(ptr as *mut usize) = state.free[class] };
-                state.free[class] = ptr as usize;
-            }
-        } else {
-            // SAFETY: blocks outside the arena came from the fallback.
-            unsafe { self.fallback.dealloc(ptr, layout) }
+        let class = Self::class(layout);
+        // SAFETY: one thread; `ptr` is a block of this class, at least 16 bytes long.
+        let state = unsafe { &mut *self.state.get() };
+        unsafe { *(ptr as *mut usize) = state.free[class] };
+        state.free[class] = ptr as usize;
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller's contract: `layout.align()` is a power of two, and `new_size`
+        // rounded up to it does not overflow.
+        let new = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        if Self::class(new) == Self::class(layout) {
+            return ptr; // the block already holds it
+        }
+        // SAFETY: as GlobalAlloc::realloc's default: a new block, the bytes, the old freed.
+        unsafe {
+            let block = self.alloc(new);
+            core::ptr::copy_nonoverlapping(ptr, block, layout.size().min(new_size));
+            self.dealloc(ptr, layout);
+            block
         }
     }
 }

@@ -550,7 +550,7 @@ impl Expected {
 /// assert_eq!(err, ConfigError::NoHeartbeatSource);
 /// assert_eq!(
 ///     err.to_string(),
-///     "heartbeat needs client pings (heartbeat.ping) or serverPing, got neither"
+///     "heartbeat needs client pings (heartbeat.ping) or heartbeat.serverPing, got neither"
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -647,7 +647,7 @@ impl fmt::Display for ConfigError {
             } => write!(f, "{field} must be one of {expected}, got \"{value}\""),
             ConfigError::UnknownOption { name } => write!(f, "unknown option \"{name}\""),
             ConfigError::NoHeartbeatSource => f.write_str(
-                "heartbeat needs client pings (heartbeat.ping) or serverPing, got neither",
+                "heartbeat needs client pings (heartbeat.ping) or heartbeat.serverPing, got neither",
             ),
             ConfigError::Protocol { value } => {
                 write!(f, "protocols must be {}, got \"{value}\"", self.expected())

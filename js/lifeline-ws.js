@@ -155,7 +155,7 @@ export class LifelineSocket {
     this.#syncReconnectListener();
   }
 
-  // Without a `reconnect` listener, re-connections emit `open` (DESIGN.md, problem 2).
+  // Without a `reconnect` listener, re-connections emit `open` (docs/driver-contract.md; the core decides).
   #syncReconnectListener() {
     const present = this.#listeners.reconnect !== undefined;
     if (present !== this.#reconnectListener) {

@@ -1284,3 +1284,34 @@ fn a_drop_just_after_the_page_came_back_is_retried_at_once() {
     sim.server_close(1006);
     assert!(sim.connecting.is_none());
 }
+
+/// Queued messages go out before any event of the new connection, `statechange` included: a
+/// `send()` from a `statechange` listener that sees "open" must come after them.
+#[test]
+fn queued_messages_go_before_the_open_state_change() {
+    use lifeline_ws::core::Machine;
+    let mut m: Machine<&str> = Machine::new(config(), 1).unwrap();
+    m.handle(Input::Send("q1"), 0).unwrap();
+    m.handle(Input::Send("q2"), 0).unwrap();
+    m.handle(Input::Start, 0).unwrap();
+    let Some(Command::Open { generation }) =
+        std::iter::from_fn(|| m.poll_command()).find(|c| matches!(c, Command::Open { .. }))
+    else {
+        panic!("no Open command")
+    };
+    while m.poll_command().is_some() {}
+    m.handle(Input::Opened { generation }, 10).unwrap();
+    let commands: Vec<_> = std::iter::from_fn(|| m.poll_command()).collect();
+    let position = |wanted: &Command<&str>| commands.iter().position(|c| c == wanted);
+    let q1 = position(&Command::Send {
+        generation,
+        message: Outgoing::Message("q1"),
+    });
+    let q2 = position(&Command::Send {
+        generation,
+        message: Outgoing::Message("q2"),
+    });
+    let open = position(&Command::Emit(Event::StateChange(State::Open)));
+    assert!(q1 < q2 && q2 < open, "{commands:?}");
+    assert!(q1.is_some() && open.is_some(), "{commands:?}");
+}

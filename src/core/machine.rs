@@ -10,7 +10,6 @@
 
 use alloc::collections::VecDeque;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use super::backoff::Rng;
 use super::config::{Config, ConfigError};
@@ -698,16 +697,15 @@ impl<P> Machine<P> {
             },
             grace_until: 0,
         };
-        self.set_state(State::Open);
-        // Queued messages go first, so that whatever the user sends from the open listener
-        // comes after them.
-        let flushed: Vec<P> = self.queue.drain().collect();
-        for message in flushed {
+        // Queued messages go first, before any event of the new connection (`statechange`
+        // included), so that whatever the user sends from a listener comes after them.
+        while let Some(message) = self.queue.pop() {
             self.commands.push_back(Command::Send {
                 generation,
                 message: Outgoing::Message(message),
             });
         }
+        self.set_state(State::Open);
         if !self.ever_opened {
             self.ever_opened = true;
             self.emit(Event::Open);

@@ -102,6 +102,19 @@ impl<P> SendQueue<P> {
         self.messages.drain(..)
     }
 
+    /// Takes the oldest message, if any.
+    ///
+    /// ```
+    /// use lifeline_ws::core::{Overflow, SendQueue};
+    ///
+    /// let mut q = SendQueue::new(2, Overflow::Throw);
+    /// q.push("a");
+    /// assert_eq!((q.pop(), q.pop()), (Some("a"), None));
+    /// ```
+    pub fn pop(&mut self) -> Option<P> {
+        self.messages.pop_front()
+    }
+
     /// How many messages wait.
     ///
     /// ```

@@ -55,13 +55,6 @@ export function report(error) {
     });
 }
 
-// The timer's callback (setTimeout passes the driver).
-function fire(driver) {
-  driver.timer = undefined;
-  driver.due = undefined;
-  driver.input(DEADLINE, driver.stamp ? driver.lastMessageAt : NaN);
-}
-
 // The lifecycle targets: the global scope (online, offline, pageshow, pagehide) and the
 // document (visibilitychange, resume), where there are such.
 function targets() {
@@ -72,6 +65,34 @@ function targets() {
 const hidden = () => globalThis.document?.visibilityState == "hidden";
 
 export class Driver {
+  #core;
+  #target;
+  #read;
+  #url;
+  #protocols;
+  #resolve;
+  #gen;
+  #timer;
+  #due;
+  #life;
+  #data;
+  #nextId;
+  #lastError;
+  #lastMessageAt;
+  #stamp;
+  #heartbeat;
+  #pong;
+  #pongTest;
+  #sping;
+  #spingTest;
+
+  // The timer's callback (setTimeout passes the driver).
+  static #fire(driver) {
+    driver.#timer = undefined;
+    driver.#due = undefined;
+    driver.#input(DEADLINE, driver.#stamp ? driver.#lastMessageAt : NaN);
+  }
+
   /**
    * @param target the LifelineSocket: its `[FIRE](type, detail)`, `[MESSAGE](event)` and
    *   `[STATE](state)` receive what the driver has to tell
@@ -84,68 +105,68 @@ export class Driver {
     const seed = new Uint32Array(2);
     if (globalThis.crypto?.getRandomValues) crypto.getRandomValues(seed);
     else seed.set([Math.random() * 2 ** 32, Math.random() * 2 ** 32]);
-    this.core = new Core(new Float64Array(read.values), seed[0], seed[1]);
-    this.target = target;
-    this.read = read;
-    this.url = url;
-    this.protocols = protocols;
-    this.resolve = resolve;
+    this.#core = new Core(new Float64Array(read.values), seed[0], seed[1]);
+    this.#target = target;
+    this.#read = read;
+    this.#url = url;
+    this.#protocols = protocols;
+    this.#resolve = resolve;
     this.ws = null; // the platform socket of generation `gen`
-    this.gen = 0;
-    this.timer = undefined;
-    this.due = undefined;
-    this.life = false; // lifecycle listeners installed
-    this.data = null; // id -> queued message
-    this.nextId = 0;
-    this.lastError = undefined;
-    this.lastMessageAt = NaN;
+    this.#gen = 0;
+    this.#timer = undefined;
+    this.#due = undefined;
+    this.#life = false; // lifecycle listeners installed
+    this.#data = null; // id -> queued message
+    this.#nextId = 0;
+    this.#lastError = undefined;
+    this.#lastMessageAt = NaN;
     this.binaryType = globalThis.Blob ? "blob" : "arraybuffer";
     // The hot path's matchers: a string to compare, or a predicate.
-    this.stamp = read.stamp;
-    this.heartbeat = read.pong !== undefined || read.serverPing !== undefined;
-    [this.pong, this.pongTest] = matcher(read.pong);
-    [this.sping, this.spingTest] = matcher(read.serverPing);
+    this.#stamp = read.stamp;
+    this.#heartbeat = read.pong !== undefined || read.serverPing !== undefined;
+    [this.#pong, this.#pongTest] = matcher(read.pong);
+    [this.#sping, this.#spingTest] = matcher(read.serverPing);
   }
 
   /** The core's config error (0: none); the core is freed when there is one. */
   error() {
-    const code = this.core.query(ERROR);
-    if (code) this.core.free();
+    const code = this.#core.query(ERROR);
+    if (code) this.#core.free();
     return code;
   }
 
   get state() {
-    return STATES[this.core.query(STATE_)];
+    return STATES[this.#core.query(STATE_)];
   }
 
   start() {
-    this.listen();
-    this.input(START);
+    this.#listen();
+    this.#input(START);
   }
 
   // Feeds the core an input without text (src/npm/mod.rs, `input`), then carries out what
   // it asks for.
-  input(input, value = 0) {
-    this.core.input(input, this.gen, value, now());
-    this.pump();
+  #input(input, value = 0) {
+    this.#core.input(input, this.#gen, value, now());
+    this.#pump();
   }
 
   // ----- user calls (the facade converted their arguments) -----
 
   send(data) {
-    const id = (this.nextId = (this.nextId + 1) >>> 0);
-    (this.data ??= new Map()).set(id, data);
-    const refused = this.core.input(QUEUE, 0, id, now());
+    const id = (this.#nextId = (this.#nextId + 1) >>> 0);
+    (this.#data ??= new Map()).set(id, data);
+    const refused = this.#core.input(QUEUE, 0, id, now());
     if (refused) {
-      this.data.delete(id);
+      this.#data.delete(id);
       const error =
         refused == CLOSED
           ? domException("send() after close(): the socket is closed (call reconnect() first)", "InvalidStateError")
-          : domException(queueFull(this.read.values[8]), "QuotaExceededError");
+          : domException(queueFull(this.#read.values[8]), "QuotaExceededError");
       error.data = data;
       throw error;
     }
-    this.pump();
+    this.#pump();
   }
 
   // close(code, reason), or reconnect(code, reason) when `reconnect` is set; `code` is
@@ -153,19 +174,19 @@ export class Driver {
   close(reconnect, code, reason) {
     // After a final close the listeners were gone: the network and the page may have
     // changed meanwhile, and listen() reports how they are now.
-    if (reconnect) this.listen();
-    const refused = this.core.close(reconnect, code, reason, now());
+    if (reconnect) this.#listen();
+    const refused = this.#core.close(reconnect, code, reason, now());
     if (refused == CLOSE_CODE) throw domException("close code must be 1000 or 3000-4999, got " + code, "InvalidAccessError");
     if (refused) throw domException(`close reason must be at most 123 bytes of UTF-8, got ${encoder ? encoder.encode(reason).length : reason.length}`, "SyntaxError");
-    this.pump();
+    this.#pump();
   }
 
   setReconnectListener(present) {
-    this.core.input(RECONNECT_LISTENER, 0, +present, now());
+    this.#core.input(RECONNECT_LISTENER, 0, +present, now());
   }
 
   stats() {
-    const c = this.core;
+    const c = this.#core;
     const since = c.query(CONNECTED_SINCE);
     return {
       attempts: c.query(ATTEMPTS),
@@ -181,41 +202,41 @@ export class Driver {
 
   handleEvent(event) {
     const type = event.type;
-    if (type === "message") return this.message(event);
+    if (type === "message") return this.#message(event);
     if (SOCKET_EVENTS.includes(type)) {
       if (event.target !== this.ws) return;
-      if (type == "open") return this.input(OPENED);
+      if (type == "open") return this.#input(OPENED);
       if (type == "error") {
-        this.lastError = event;
-        return this.input(FAILED, 0);
+        this.#lastError = event;
+        return this.#input(FAILED, 0);
       }
       // close
-      const gen = this.gen;
-      this.detach();
+      const gen = this.#gen;
+      this.#detach();
       const code = typeof event.code == "number" ? event.code : 1006;
-      this.core.closed(gen, code, String(event.reason ?? ""), !!event.wasClean, now());
-      return this.pump();
+      this.#core.closed(gen, code, String(event.reason ?? ""), !!event.wasClean, now());
+      return this.#pump();
     }
-    if (type == "online" || type == "offline") this.input(NETWORK, +(type == "online"));
-    else if (type == "pageshow") this.input(PAGE_SHOW, +!!event.persisted);
-    else if (type == "pagehide") this.input(PAGE_HIDE, +!!event.persisted);
-    else if (type == "visibilitychange") this.input(VISIBILITY, +!hidden());
-    else if (type == "resume") this.input(RESUME);
+    if (type == "online" || type == "offline") this.#input(NETWORK, +(type == "online"));
+    else if (type == "pageshow") this.#input(PAGE_SHOW, +!!event.persisted);
+    else if (type == "pagehide") this.#input(PAGE_HIDE, +!!event.persisted);
+    else if (type == "visibilitychange") this.#input(VISIBILITY, +!hidden());
+    else if (type == "resume") this.#input(RESUME);
   }
 
   // The hot path: heartbeat messages go to the core, every other one to the listeners as
   // the platform's own event object.
-  message(event) {
-    if (this.heartbeat) {
-      if (this.stamp) this.lastMessageAt = now();
+  #message(event) {
+    if (this.#heartbeat) {
+      if (this.#stamp) this.#lastMessageAt = now();
       const data = event.data;
-      if (data === this.pong || (this.pongTest !== null && this.test(this.pongTest, data))) return this.input(PONG);
-      if (data === this.sping || (this.spingTest !== null && this.test(this.spingTest, data))) return this.input(SERVER_PING);
-    } else if (this.stamp) this.lastMessageAt = now();
-    this.target[MESSAGE](event);
+      if (data === this.#pong || (this.#pongTest !== null && this.#test(this.#pongTest, data))) return this.#input(PONG);
+      if (data === this.#sping || (this.#spingTest !== null && this.#test(this.#spingTest, data))) return this.#input(SERVER_PING);
+    } else if (this.#stamp) this.#lastMessageAt = now();
+    this.#target[MESSAGE](event);
   }
 
-  test(predicate, data) {
+  #test(predicate, data) {
     try {
       return predicate(data);
     } catch (error) {
@@ -226,34 +247,34 @@ export class Driver {
 
   // ----- carrying out the core's commands -----
 
-  pump() {
-    const c = this.core;
-    for (let kind; (kind = c.poll()) !== 0; ) this.execute(kind, c);
+  #pump() {
+    const c = this.#core;
+    for (let kind; (kind = c.poll()) !== 0; ) this.#execute(kind, c);
     const due = c.query(NEXT_DEADLINE);
-    if (due !== this.due) {
-      clearTimeout(this.timer);
-      this.due = due;
-      this.timer = due === undefined ? undefined : setTimeout(fire, Math.min(Math.max(due - now(), 0), 2147483647), this);
+    if (due !== this.#due) {
+      clearTimeout(this.#timer);
+      this.#due = due;
+      this.#timer = due === undefined ? undefined : setTimeout(Driver.#fire, Math.min(Math.max(due - now(), 0), 2147483647), this);
     }
-    if (due === undefined && this.ws === null && c.query(CLOSED_FOR_GOOD)) this.unlisten();
+    if (due === undefined && this.ws === null && c.query(CLOSED_FOR_GOOD)) this.#unlisten();
   }
 
-  execute(kind, c) {
-    const t = this.target;
+  #execute(kind, c) {
+    const t = this.#target;
     switch (kind) {
       case OPEN:
-        return this.open(c.query(GENERATION));
+        return this.#open(c.query(GENERATION));
       case SEND: {
         const id = c.query(VALUE);
-        const data = this.data.get(id);
-        this.data.delete(id);
-        if (c.query(GENERATION) === this.gen && this.ws) this.ws.send(data);
+        const data = this.#data.get(id);
+        this.#data.delete(id);
+        if (c.query(GENERATION) === this.#gen && this.ws) this.ws.send(data);
         return;
       }
       case PING:
       case PING_REPLY: {
-        if (c.query(GENERATION) !== this.gen || !this.ws) return;
-        let payload = kind == PING ? this.read.ping : this.read.reply;
+        if (c.query(GENERATION) !== this.#gen || !this.ws) return;
+        let payload = kind == PING ? this.#read.ping : this.#read.reply;
         if (typeof payload == "function") {
           try {
             payload = payload();
@@ -265,19 +286,19 @@ export class Driver {
         return this.ws.send(payload ?? new ArrayBuffer(0));
       }
       case CLOSE: {
-        if (c.query(GENERATION) !== this.gen || !this.ws) return;
+        if (c.query(GENERATION) !== this.#gen || !this.ws) return;
         const code = c.query(CODE);
         return code === undefined ? this.ws.close() : this.ws.close(code, c.reason());
       }
       case ABANDON: {
-        if (c.query(GENERATION) !== this.gen || !this.ws) return;
+        if (c.query(GENERATION) !== this.#gen || !this.ws) return;
         const ws = this.ws;
         const code = c.query(CODE), reason = c.reason(), dead = c.query(FLAG);
-        this.detach(); // our listeners go first: nothing it does now reaches the core
+        this.#detach(); // our listeners go first: nothing it does now reaches the core
         return dead && typeof ws.terminate == "function" ? ws.terminate() : ws.close(code, reason);
       }
       case ASK: {
-        const should = this.read.shouldReconnect;
+        const should = this.#read.shouldReconnect;
         let answer = true;
         const event = { type: "close", target: t, code: c.query(CODE), reason: c.reason(), wasClean: !!c.query(FLAG) };
         try {
@@ -303,8 +324,8 @@ export class Driver {
         });
       case EV_ERROR: {
         const cause = CAUSES[c.query(VALUE)];
-        const error = cause == "connection-timeout" ? undefined : this.lastError;
-        this.lastError = undefined;
+        const error = cause == "connection-timeout" ? undefined : this.#lastError;
+        this.#lastError = undefined;
         return t[FIRE]("error", { cause, error });
       }
       case EV_GIVEUP:
@@ -318,16 +339,16 @@ export class Driver {
       }
       case EV_DROP: {
         const id = c.query(VALUE);
-        const data = this.data.get(id);
-        this.data.delete(id);
+        const data = this.#data.get(id);
+        this.#data.delete(id);
         return t[FIRE]("drop", { data });
       }
     }
   }
 
-  open(gen) {
-    const url = this.url;
-    if (typeof url == "string") return this.connect(gen, url, false);
+  #open(gen) {
+    const url = this.#url;
+    if (typeof url == "string") return this.#connect(gen, url, false);
     // Always settled in a later microtask, even when the provider answers (or fails) at
     // once: an `error` of the very first attempt must reach listeners added right after
     // construction.
@@ -338,39 +359,39 @@ export class Driver {
       answer = Promise.reject(error);
     }
     answer.then(
-      (u) => this.connect(gen, u, false),
-      (error) => this.connect(gen, error, true),
+      (u) => this.#connect(gen, u, false),
+      (error) => this.#connect(gen, error, true),
     );
   }
 
-  connect(gen, url, failed) {
-    const c = this.core;
+  #connect(gen, url, failed) {
+    const c = this.#core;
     if (c.query(LIVE_GENERATION) !== gen) return;
     let ws;
     try {
       if (failed) throw url;
-      if (typeof this.url == "function") url = this.resolve(url);
-      const P = this.read.WebSocket;
-      ws = this.protocols === undefined ? new P(url) : new P(url, this.protocols);
+      if (typeof this.#url == "function") url = this.#resolve(url);
+      const P = this.#read.WebSocket;
+      ws = this.#protocols === undefined ? new P(url) : new P(url, this.#protocols);
     } catch (error) {
-      this.lastError = error;
+      this.#lastError = error;
       c.input(FAILED, gen, 1, now());
       c.closed(gen, 1006, "", false, now());
-      return this.pump();
+      return this.#pump();
     }
     ws.binaryType = this.binaryType;
     // A socket class without "blob" (an old ws) keeps its own default: use arraybuffer.
     if (ws.binaryType !== this.binaryType) ws.binaryType = this.binaryType = "arraybuffer";
     for (const type of SOCKET_EVENTS) ws.addEventListener(type, this);
     this.ws = ws;
-    this.gen = gen;
-    this.lastMessageAt = NaN;
+    this.#gen = gen;
+    this.#lastMessageAt = NaN;
   }
 
   // Lets go of the socket: our listeners go, and a no-op `error` listener stays (the ws
   // package throws an `error` that no listener handles when an abandoned CONNECTING socket
   // fails).
-  detach() {
+  #detach() {
     const ws = this.ws;
     for (const type of SOCKET_EVENTS) ws.removeEventListener(type, this);
     ws.addEventListener("error", ignore);
@@ -384,21 +405,21 @@ export class Driver {
 
   // ----- the page-lifecycle listeners -----
 
-  listen() {
-    if (this.life) return;
-    this.life = true;
+  #listen() {
+    if (this.#life) return;
+    this.#life = true;
     const [scope, document] = targets();
     if (scope) for (const type of ["online", "offline", "pageshow", "pagehide"]) scope.addEventListener(type, this);
     if (document) for (const type of ["visibilitychange", "resume"]) document.addEventListener(type, this);
     // What the listeners would have said so far: the network and the page as they are now.
     const online = globalThis.navigator?.onLine;
-    if (typeof online == "boolean") this.core.input(NETWORK, 0, +online, now());
-    if (document) this.core.input(VISIBILITY, 0, +!hidden(), now());
+    if (typeof online == "boolean") this.#core.input(NETWORK, 0, +online, now());
+    if (document) this.#core.input(VISIBILITY, 0, +!hidden(), now());
   }
 
-  unlisten() {
-    if (!this.life) return;
-    this.life = false;
+  #unlisten() {
+    if (!this.#life) return;
+    this.#life = false;
     const [scope, document] = targets();
     if (scope) for (const type of ["online", "offline", "pageshow", "pagehide"]) scope.removeEventListener(type, this);
     if (document) for (const type of ["visibilitychange", "resume"]) document.removeEventListener(type, this);

@@ -67,7 +67,11 @@ const hidden = () => globalThis.document?.visibilityState == "hidden";
 export class Driver {
   #core;
   #target;
-  #read;
+  #ping; // heartbeat.ping, heartbeat.serverPing.reply, shouldReconnect, WebSocket, maxMessages
+  #reply;
+  #shouldReconnect;
+  #WebSocket;
+  #maxMessages;
   #url;
   #protocols;
   #resolve;
@@ -107,7 +111,12 @@ export class Driver {
     else seed.set([Math.random() * 2 ** 32, Math.random() * 2 ** 32]);
     this.#core = new Core(new Float64Array(read.values), seed[0], seed[1]);
     this.#target = target;
-    this.#read = read;
+    // Only what is used later is kept (each socket's heap counts).
+    this.#ping = read.ping;
+    this.#reply = read.reply;
+    this.#shouldReconnect = read.shouldReconnect;
+    this.#WebSocket = read.WebSocket;
+    this.#maxMessages = read.values[8];
     this.#url = url;
     this.#protocols = protocols;
     this.#resolve = resolve;
@@ -162,7 +171,7 @@ export class Driver {
       const error =
         refused == CLOSED
           ? domException("send() after close(): the socket is closed (call reconnect() first)", "InvalidStateError")
-          : domException(queueFull(this.#read.values[8]), "QuotaExceededError");
+          : domException(queueFull(this.#maxMessages), "QuotaExceededError");
       error.data = data;
       throw error;
     }
@@ -205,7 +214,10 @@ export class Driver {
     if (type === "message") return this.#message(event);
     if (SOCKET_EVENTS.includes(type)) {
       if (event.target !== this.ws) return;
-      if (type == "open") return this.#input(OPENED);
+      if (type == "open") {
+        this.ws.removeEventListener("open", this); // heard once; one listener less to keep
+        return this.#input(OPENED);
+      }
       if (type == "error") {
         this.#lastError = event;
         return this.#input(FAILED, 0);
@@ -274,7 +286,7 @@ export class Driver {
       case PING:
       case PING_REPLY: {
         if (c.query(GENERATION) !== this.#gen || !this.ws) return;
-        let payload = kind == PING ? this.#read.ping : this.#read.reply;
+        let payload = kind == PING ? this.#ping : this.#reply;
         if (typeof payload == "function") {
           try {
             payload = payload();
@@ -298,7 +310,7 @@ export class Driver {
         return dead && typeof ws.terminate == "function" ? ws.terminate() : ws.close(code, reason);
       }
       case ASK: {
-        const should = this.#read.shouldReconnect;
+        const should = this.#shouldReconnect;
         let answer = true;
         const event = { type: "close", target: t, code: c.query(CODE), reason: c.reason(), wasClean: !!c.query(FLAG) };
         try {
@@ -371,7 +383,7 @@ export class Driver {
     try {
       if (failed) throw url;
       if (typeof this.#url == "function") url = this.#resolve(url);
-      const P = this.#read.WebSocket;
+      const P = this.#WebSocket;
       ws = this.#protocols === undefined ? new P(url) : new P(url, this.#protocols);
     } catch (error) {
       this.#lastError = error;

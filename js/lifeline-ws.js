@@ -72,7 +72,10 @@ export class LifelineSocket {
   #driver;
   #state = "closed";
   #open = false; // state is "open": send() may go straight to the socket
-  #listeners = Object.create(null); // type -> [{f, once?, on?, gone?}], replaced, never mutated
+  // "$" + type -> [{f, once?, on?, gone?}], replaced, never mutated. A plain object (the "$"
+  // keeps types like "toString" off its prototype): a null-prototype one would be a
+  // dictionary, twice the memory.
+  #listeners = {};
   #messageListeners = undefined; // #listeners.message, kept in a field for the hot path
   #reconnectListener = false;
   #url = "";
@@ -120,7 +123,7 @@ export class LifelineSocket {
   }
 
   #emit(type, event) {
-    const entries = this.#listeners[type];
+    const entries = this.#listeners["$" + type];
     if (entries !== undefined) this.#dispatch(type, entries, event);
   }
 
@@ -142,22 +145,22 @@ export class LifelineSocket {
   }
 
   #add(type, entry) {
-    this.#listeners[type] = [...(this.#listeners[type] ?? []), entry];
-    if (type == "message") this.#messageListeners = this.#listeners.message;
+    this.#listeners["$" + type] = [...(this.#listeners["$" + type] ?? []), entry];
+    if (type == "message") this.#messageListeners = this.#listeners.$message;
     this.#syncReconnectListener();
   }
 
   #remove(type, entry) {
     entry.gone = true;
-    const rest = this.#listeners[type].filter((e) => e !== entry);
-    this.#listeners[type] = rest.length ? rest : undefined;
-    if (type == "message") this.#messageListeners = this.#listeners.message;
+    const rest = this.#listeners["$" + type].filter((e) => e !== entry);
+    this.#listeners["$" + type] = rest.length ? rest : undefined;
+    if (type == "message") this.#messageListeners = this.#listeners.$message;
     this.#syncReconnectListener();
   }
 
   // Without a `reconnect` listener, re-connections emit `open` (docs/driver-contract.md; the core decides).
   #syncReconnectListener() {
-    const present = this.#listeners.reconnect !== undefined;
+    const present = this.#listeners.$reconnect !== undefined;
     if (present !== this.#reconnectListener) {
       this.#reconnectListener = present;
       this.#driver.setReconnectListener(present);
@@ -165,7 +168,7 @@ export class LifelineSocket {
   }
 
   #setHandler(type, f) {
-    const entry = this.#listeners[type]?.find((e) => e.on);
+    const entry = this.#listeners["$" + type]?.find((e) => e.on);
     if (typeof f != "function") f = null;
     if (entry && f) entry.f = f;
     else if (entry) this.#remove(type, entry);
@@ -176,7 +179,7 @@ export class LifelineSocket {
     if (!listener) return;
     type = String(type);
     const signal = options?.signal;
-    if (signal?.aborted || this.#listeners[type]?.some((e) => e.f === listener && !e.on)) return;
+    if (signal?.aborted || this.#listeners["$" + type]?.some((e) => e.f === listener && !e.on)) return;
     const entry = { f: listener, once: !!options?.once };
     this.#add(type, entry);
     signal?.addEventListener("abort", () => entry.gone || this.#remove(type, entry), { once: true });
@@ -184,7 +187,7 @@ export class LifelineSocket {
 
   removeEventListener(type, listener) {
     type = String(type);
-    const entry = this.#listeners[type]?.find((e) => e.f === listener && !e.on);
+    const entry = this.#listeners["$" + type]?.find((e) => e.f === listener && !e.on);
     if (entry) this.#remove(type, entry);
   }
 
@@ -252,7 +255,7 @@ export class LifelineSocket {
     for (const type of EVENTS.split(" "))
       Object.defineProperty(this.prototype, "on" + type, {
         get() {
-          return this.#listeners[type]?.find((e) => e.on)?.f ?? null;
+          return this.#listeners["$" + type]?.find((e) => e.on)?.f ?? null;
         },
         set(f) {
           this.#setHandler(type, f);

@@ -3,7 +3,7 @@
 // to the JS driver (js/driver.js), which carries out the wasm core's commands
 // (docs/driver-contract.md). Built into dist/ by scripts/build-package.mjs.
 
-import { Core, initSync } from "../pkg/web/lifeline_ws.js";
+import init, { Core, initSync } from "../pkg/web/lifeline_ws.js";
 import wasmBytes from "../pkg/web/lifeline_ws_bytes.js";
 import { Driver, FIRE, MESSAGE, STATE, report } from "./driver.js";
 import { configError, readOptions, readProtocols } from "./options.js";
@@ -13,13 +13,66 @@ const EVENTS = "open message close error reconnect reconnecting giveup heartbeat
 const BINARY_TYPES = ["blob", "arraybuffer", "nodebuffer", "fragments"];
 
 let loaded = false;
+let compiling = null; // the asynchronous compilation, where the synchronous one was refused
 
-// Instantiates the inlined module once, on the first construction. Its bytes are decoded
-// from an ASCII string (scripts/build-package.mjs says how, and why ASCII).
+// Instantiates the inlined module once, on the first construction, synchronously; answers
+// whether it is ready. Its bytes are decoded from an ASCII string (scripts/build-package.mjs
+// says how, and why ASCII). Where synchronous compilation is refused (Chromium before 2023
+// and its WebViews refuse modules over 4 KB on the main thread), it compiles asynchronously
+// and sockets made meanwhile start once it is ready.
 function load() {
-  if (!loaded) {
-    initSync({ module: wasmBytes() });
-    loaded = true;
+  if (!loaded && !compiling) {
+    try {
+      initSync({ module: wasmBytes() });
+      loaded = true;
+    } catch {
+      compiling = init({ module_or_path: wasmBytes() }).then(() => {
+        loaded = true;
+      });
+    }
+  }
+  return loaded;
+}
+
+// Stands in for the driver while the module compiles: records what the user asks for, in
+// order, and hands it to the driver once there is one.
+class Pending {
+  ws = null;
+  binaryType = globalThis.Blob ? "blob" : "arraybuffer";
+  calls = [];
+  queued = 0;
+
+  send(data) {
+    this.calls.push(["send", data]);
+    this.queued++;
+  }
+
+  close(...args) {
+    this.calls.push(["close", ...args]);
+  }
+
+  setReconnectListener(present) {
+    this.calls.push(["setReconnectListener", present]);
+  }
+
+  setBinaryType(type) {
+    this.binaryType = type;
+  }
+
+  stats() {
+    return { attempts: 0, reconnects: 0, lastRttMs: null, connectedSince: null, queued: this.queued };
+  }
+
+  // Replays the calls on `driver`; what it refuses is reported (the call returned long ago).
+  replay(driver) {
+    driver.setBinaryType(this.binaryType);
+    for (const [method, ...args] of this.calls) {
+      try {
+        driver[method](...args);
+      } catch (error) {
+        report(error);
+      }
+    }
   }
 }
 
@@ -84,17 +137,30 @@ export class LifelineSocket {
   #pending = [];
 
   constructor(url, protocols, options) {
-    load();
+    const ready = load();
     const read = readOptions(options);
     protocols = readProtocols(protocols, syntaxError);
     let resolve;
     if (typeof url == "function") resolve = (u) => (this.#url = resolveUrl(u));
     else url = this.#url = resolveUrl(url);
-    const driver = new Driver(this, read, url, protocols, resolve, Core);
-    const error = driver.error();
-    if (error) throw configError(error, read.values);
-    this.#driver = driver;
-    driver.start();
+    const start = () => {
+      const driver = new Driver(this, read, url, protocols, resolve, Core);
+      const error = driver.error();
+      if (error) throw configError(error, read.values);
+      const pending = this.#driver;
+      this.#driver = driver;
+      driver.start();
+      pending?.replay(driver);
+    };
+    if (ready) start();
+    else {
+      // Compiling asynchronously: the socket is connecting (or closed, with startClosed)
+      // until the module is ready, and the numbers' ranges are checked then (a refusal is
+      // reported, as a throwing listener is, and the socket stays closed).
+      this.#driver = new Pending();
+      this.#state = read.values[22] ? "closed" : "connecting";
+      compiling.then(start).catch(report);
+    }
     queueMicrotask(() => {
       const pending = this.#pending;
       this.#pending = null;

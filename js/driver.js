@@ -36,6 +36,7 @@ export const STATES = ["connecting", "open", "waiting", "closing", "closed"];
 const CAUSES = ["socket", "url", "connection-timeout"];
 const SOCKET_EVENTS = ["open", "message", "close", "error"];
 const ignore = () => {};
+const MAX_DEPTH = 32;
 const now = () => performance.now();
 const encoder = typeof TextEncoder == "function" ? new TextEncoder() : null;
 
@@ -89,6 +90,7 @@ export class Driver {
   #pongTest;
   #sping;
   #spingTest;
+  #depth = 0; // how many pumps are on the stack (listeners calling back in)
 
   // The timer's callback (setTimeout passes the driver).
   static #fire(driver) {
@@ -162,9 +164,20 @@ export class Driver {
 
   // ----- user calls (the facade converted their arguments) -----
 
-  send(data) {
+  // Refuses a call made from listeners nested too deep (a `drop` listener that sends again,
+  // say): with a RangeError of ours, thrown before the core is called, rather than the
+  // engine's stack overflow at some point inside it.
+  #enter(what) {
+    if (this.#depth >= MAX_DEPTH)
+      throw new RangeError(`${what} from a listener nested ${MAX_DEPTH} deep in the socket's own events; not done`);
+  }
+
+  // `wire` is what goes out (the bytes as they were at send()), `data` what the user handed
+  // over: a drop event or a refusal gives that back.
+  send(wire, data = wire) {
+    this.#enter("send()");
     const id = (this.#nextId = (this.#nextId + 1) >>> 0);
-    (this.#data ??= new Map()).set(id, data);
+    (this.#data ??= new Map()).set(id, [wire, data]);
     const refused = this.#core.input(QUEUE, 0, id, now());
     if (refused) {
       this.#data.delete(id);
@@ -181,6 +194,7 @@ export class Driver {
   // close(code, reason), or reconnect(code, reason) when `reconnect` is set; `code` is
   // undefined or a whole number from 0 to 65535.
   close(reconnect, code, reason) {
+    this.#enter(reconnect ? "reconnect()" : "close()");
     // After a final close the listeners were gone: the network and the page may have
     // changed meanwhile, and listen() reports how they are now.
     if (reconnect) this.#listen();
@@ -261,7 +275,12 @@ export class Driver {
 
   #pump() {
     const c = this.#core;
-    for (let kind; (kind = c.poll()) !== 0; ) this.#execute(kind, c);
+    this.#depth++;
+    try {
+      for (let kind; (kind = c.poll()) !== 0; ) this.#execute(kind, c);
+    } finally {
+      this.#depth--;
+    }
     const due = c.query(NEXT_DEADLINE);
     if (due !== this.#due) {
       clearTimeout(this.#timer);
@@ -278,9 +297,9 @@ export class Driver {
         return this.#open(c.query(GENERATION));
       case SEND: {
         const id = c.query(VALUE);
-        const data = this.#data.get(id);
+        const [wire] = this.#data.get(id);
         this.#data.delete(id);
-        if (c.query(GENERATION) === this.#gen && this.ws) this.ws.send(data);
+        if (c.query(GENERATION) === this.#gen && this.ws) this.ws.send(wire);
         return;
       }
       case PING:
@@ -291,11 +310,11 @@ export class Driver {
           try {
             payload = payload();
           } catch (error) {
-            report(error);
-            payload = undefined;
+            // Nothing is sent: the heartbeat then treats the silence as it would any other.
+            return t[FIRE]("error", { cause: "heartbeat", error });
           }
         }
-        return this.ws.send(payload ?? new ArrayBuffer(0));
+        return this.ws.send(payload);
       }
       case CLOSE: {
         if (c.query(GENERATION) !== this.#gen || !this.ws) return;
@@ -351,7 +370,7 @@ export class Driver {
       }
       case EV_DROP: {
         const id = c.query(VALUE);
-        const data = this.#data.get(id);
+        const [, data] = this.#data.get(id);
         this.#data.delete(id);
         return t[FIRE]("drop", { data });
       }

@@ -154,7 +154,7 @@ export interface LifelineStats {
   queued: number;
 }
 
-/** Fields of every event except `message` (which is the platform's own `MessageEvent`). */
+/** Fields of every event (`message` has MessageEvent's members too). */
 export interface LifelineEvent<T extends string = string> {
   readonly type: T;
   readonly target: LifelineSocket;
@@ -189,9 +189,9 @@ export interface LifelineCloseEvent extends LifelineEvent<"close"> {
 
 /** Something went wrong; an attempt failed or will. */
 export interface LifelineErrorEvent extends LifelineEvent<"error"> {
-  /** `"socket"`: the platform socket's error; `"url"`: the URL provider threw, rejected or gave an invalid URL; `"connection-timeout"`: the handshake took longer than `connectionTimeout`. */
-  readonly cause: "socket" | "url" | "connection-timeout";
-  /** The platform's error event (`"socket"`), the thrown value (`"url"`), or `undefined`. */
+  /** `"socket"`: the platform socket's error; `"url"`: the URL provider threw, rejected or gave an invalid URL; `"connection-timeout"`: the handshake took longer than `connectionTimeout`; `"heartbeat"`: the `heartbeat.ping` (or `serverPing.reply`) function threw, and nothing was sent. */
+  readonly cause: "socket" | "url" | "connection-timeout" | "heartbeat";
+  /** The platform's error event (`"socket"`), the thrown value (`"url"`, `"heartbeat"`), or `undefined`. */
   readonly error: unknown;
 }
 
@@ -239,7 +239,11 @@ export interface LifelineDropEvent extends LifelineEvent<"drop"> {
 export interface LifelineSocketEventMap {
   /** The first connection opened (and every later one when no `reconnect` listener exists). */
   open: LifelineEvent<"open">;
-  /** A message: the platform's own event object, untouched (its `target` is the platform socket). */
+  /**
+   * A message: an object with MessageEvent's members (`data` as the platform gave it,
+   * `origin`, `lastEventId`, `ports`, `source`, the Event methods) whose `target` and
+   * `currentTarget` are the LifelineSocket; `instanceof MessageEvent` is false.
+   */
   message: MessageEvent;
   close: LifelineCloseEvent;
   error: LifelineErrorEvent;

@@ -42,8 +42,8 @@ class Pending {
   calls = [];
   queued = 0;
 
-  send(data) {
-    this.calls.push(["send", data]);
+  send(...args) {
+    this.calls.push(["send", ...args]);
     this.queued++;
   }
 
@@ -107,6 +107,64 @@ function resolveUrl(u) {
     throw syntaxError("WebSocket URL must not have a fragment, got " + shown(url));
   return url.href;
 }
+
+function isBinary(data) {
+  return data instanceof ArrayBuffer || ArrayBuffer.isView(data) || (typeof Blob == "function" && data instanceof Blob);
+}
+
+// What a queue keeps of a message: its bytes as they are at send() (WebSocket.send copies at
+// the call too). Strings and Blobs cannot change; a detached buffer holds no bytes.
+function copy(data) {
+  if (data instanceof ArrayBuffer) return data.byteLength ? data.slice(0) : new ArrayBuffer(0);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  return data;
+}
+
+// A message event as listeners get it: MessageEvent's members, the platform's data, and the
+// LifelineSocket as its target (a handler's `event.target.send()` must go through the queue
+// and the reconnect logic, not to the platform socket). One small object per message: the
+// members other than data and target live on the prototype.
+class LifelineMessageEvent {
+  #event;
+  constructor(event, target) {
+    this.#event = event;
+    this.data = event.data;
+    this.target = target;
+  }
+  get currentTarget() {
+    return this.target;
+  }
+  get origin() {
+    return this.#event.origin ?? "";
+  }
+  get lastEventId() {
+    return this.#event.lastEventId ?? "";
+  }
+  get timeStamp() {
+    return this.#event.timeStamp ?? 0;
+  }
+  get ports() {
+    return [];
+  }
+  get source() {
+    return null;
+  }
+  composedPath() {
+    return [this.target];
+  }
+  preventDefault() {}
+  stopPropagation() {}
+  stopImmediatePropagation() {}
+}
+Object.assign(LifelineMessageEvent.prototype, {
+  type: "message",
+  bubbles: false,
+  cancelable: false,
+  composed: false,
+  defaultPrevented: false,
+  eventPhase: 2, // AT_TARGET
+  isTrusted: false,
+});
 
 // WebIDL's [Clamp] unsigned short, as WebSocket.close converts its code (ToNumber, NaN is
 // 0, clamped to 0..65535, rounded half to even), and its reason's String().
@@ -175,7 +233,7 @@ export class LifelineSocket {
 
   [MESSAGE](event) {
     const entries = this.#messageListeners;
-    if (entries !== undefined) this.#dispatch("message", entries, event);
+    if (entries !== undefined) this.#dispatch("message", entries, new LifelineMessageEvent(event, this));
   }
 
   [STATE](state) {
@@ -263,10 +321,13 @@ export class LifelineSocket {
   }
 
   send(data) {
+    // As WebSocket.send converts it (WebIDL): binary data as it is, anything else String()ed
+    // (a Symbol throws a TypeError), in every state, at the call.
+    if (typeof data != "string" && !isBinary(data)) data = String(data);
     const driver = this.#driver;
     const ws = driver.ws;
     if (this.#open && ws !== null && ws.readyState === 1) ws.send(data);
-    else driver.send(data);
+    else driver.send(copy(data), data);
   }
 
   close(code, reason) {

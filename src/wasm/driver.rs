@@ -8,8 +8,9 @@ use wasm_bindgen::JsCast;
 
 use super::engine::{Engine, Hooks, Url};
 use super::options;
-use super::platform::{dom_exception, Socket};
+use super::platform::dom_exception;
 use crate::core::{Event, Generation, Input, InputError, Millis};
+use web_sys::WebSocket as Socket;
 
 #[wasm_bindgen]
 extern "C" {

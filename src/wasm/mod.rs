@@ -1,10 +1,11 @@
 //! The platform side, on `wasm32`.
 //!
-//! - `platform`: the JS APIs used, declared by hand, and `Listener`, which removes itself
-//!   on `Drop`.
 //! - `engine`: one socket, one timer, the lifecycle listeners; carries out the core's
 //!   commands for either host: the npm package's facade, or the Rust API's
-//!   `Socket`.
+//!   `Socket`. Platform types from web-sys, listeners from gloo-events and the timer from
+//!   gloo-timers, each released on `Drop`.
+//! - `platform`: what web-sys cannot reach alike in browsers, Workers and Node (the
+//!   `performance` and `crypto` globals, duck-typed reads), declared by hand.
 //! - With the `npm` feature: `options` (reads the JS options object into the core's
 //!   `Config`) and `driver`, the `Driver` that the npm package's `LifelineSocket` wraps
 //!   (see `docs/driver-contract.md`) and the `Host` it reports to.

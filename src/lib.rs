@@ -9,6 +9,10 @@
 //! core without going through JavaScript: `Socket::connect` with a [`Config`], events as
 //! a `Stream` (futures) of [`Event`]s or through callbacks. With the `npm`
 //! feature, the crate carries the bindings that the npm package `lifeline-ws` loads instead.
+//! With the `serde` feature, a [`Config`] deserializes from (and serializes to) the JS
+//! API's option names, checked as the builder checks them (`Config::from_js` / `to_js`
+//! on `wasm32`, through serde-wasm-bindgen), and `Stats` and every [`Event`] serialize
+//! with the JS events' names.
 //!
 //! ```no_run
 //! # #[cfg(target_arch = "wasm32")]

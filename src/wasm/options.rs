@@ -79,6 +79,19 @@ pub fn config_error(error: &ConfigError) -> JsValue {
         ConfigError::Name { field, value, .. } => {
             type_error(field, error.expected(), &JsValue::from_str(value))
         }
+        // Never made here (the serde feature's reader makes it), but rendered all the same.
+        ConfigError::Type {
+            field,
+            expected,
+            got,
+        } => {
+            let mut message = String::from(field.as_str());
+            message.push_str(" must be ");
+            message.push_str(expected);
+            message.push_str(", got ");
+            message.push_str(got);
+            js_sys::TypeError::new(&message).into()
+        }
         ConfigError::UnknownOption { name } => {
             let mut message = String::from("unknown option \"");
             message.push_str(name);

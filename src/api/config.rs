@@ -79,7 +79,10 @@ pub(crate) type Decide = Rc<dyn Fn(&Disconnect) -> bool>;
 /// heartbeat, queue, lifecycle) plus the heartbeat messages, the subprotocols, the
 /// `should_reconnect` callback and, where the platform has none, a `WebSocket` constructor.
 ///
-/// Built with [`Config::builder`]; [`Config::default`] is the JS package's defaults.
+/// Built with [`Config::builder`]; [`Config::default`] is the JS package's defaults. With
+/// the `serde` feature it deserializes from, and serializes to, the JS API's option names
+/// (`{ "backoff": { "initialDelay": 500 }, "heartbeat": { "interval": 20000 } }`), with the
+/// builder's checks; on `wasm32`, `Config::from_js` and `to_js` do so with JS objects.
 ///
 /// ```
 /// use lifeline_ws::Config;

@@ -439,9 +439,10 @@ fn set<T>(field: &mut T, value: Option<T>) {
     }
 }
 
-/// Reads the JS API's option names, checked as [`ConfigBuilder::build`] checks them; the
-/// error is the [`ConfigError`]'s sentence. The rules are `Config::from_js`'s (on
-/// `wasm32`), but for functions, which no other format carries either.
+/// Reads the JS API's option names from any self-describing format, by the rules of
+/// `Config::from_js` (on `wasm32`), checked as [`ConfigBuilder::build`] checks them; the
+/// error message is the [`ConfigError`]'s sentence. Binary pings may also be arrays of
+/// byte values, as JSON writes bytes.
 ///
 /// ```
 /// use lifeline_ws::Config;

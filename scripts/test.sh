@@ -53,13 +53,17 @@ cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --all-targets --features npm -- -D warnings
 # The npm package's wasm as it is built: the core alone, no std.
 cargo clippy --target wasm32-unknown-unknown --lib --no-default-features --features npm -- -D warnings
+cargo clippy --all-targets --features serde -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --all-targets --features serde -- -D warnings
 
 layer "native tests (cargo test)"
-cargo test --features npm # the npm export layer's unit tests run natively too
+# With the npm export layer's and the serde feature's unit tests, which run natively too.
+cargo test --features npm,serde
 
 layer "docs (cargo doc, warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --target wasm32-unknown-unknown
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --target wasm32-unknown-unknown --features serde
 
 layer "smoke (the npm core's wasm, wasm-pack build --target nodejs, node --test tests/smoke/)"
 # wasm-pack uses the wasm-bindgen and wasm-opt found on PATH (see scripts/env.sh); its
@@ -82,6 +86,9 @@ echo "wasm test server on 127.0.0.1:$LIFELINE_WASM_SERVER_PORT"
 # The Rust API (Socket, Config, Event), without the npm feature, as Rust applications get it.
 NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test --target wasm32-unknown-unknown --test rust_api_node
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test rust_api_browser
+# The same with the serde feature (Config::from_js / to_js, events serialized): tests/rust_api/serde.rs.
+NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test --target wasm32-unknown-unknown --features serde --test rust_api_node
+CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features serde --test rust_api_browser
 cargo clippy -p lifeline-ws-example --target wasm32-unknown-unknown -- -D warnings
 node --test tests/rust-example/
 exec 3>&-

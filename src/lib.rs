@@ -10,6 +10,10 @@
 //! a `Stream` (futures) of [`Event`]s or through callbacks. With the `npm`
 //! feature, the crate is the npm package's wasm instead: the core behind a thin export
 //! layer of numbers and strings (the `npm` module), driven by the package's JavaScript.
+//! With the `serde` feature, a [`Config`] deserializes from (and serializes to) the JS
+//! API's option names, checked as the builder checks them (`Config::from_js` / `to_js`
+//! on `wasm32`, through serde-wasm-bindgen), and `Stats` and every [`Event`] serialize
+//! with the JS events' names.
 //!
 //! ```no_run
 //! # #[cfg(target_arch = "wasm32")]

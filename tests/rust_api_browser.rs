@@ -41,3 +41,27 @@ async fn url_provider_is_asked_before_every_attempt() {
 fn bad_input_is_refused() {
     rust_api::bad_input_is_refused(config());
 }
+
+#[cfg(feature = "serde")]
+#[wasm_bindgen_test]
+fn config_from_js_reads_the_js_options() {
+    rust_api::serde::config_from_js_reads_the_js_options();
+}
+
+#[cfg(feature = "serde")]
+#[wasm_bindgen_test]
+fn config_from_js_refuses_what_it_cannot_take() {
+    rust_api::serde::config_from_js_refuses_what_it_cannot_take();
+}
+
+#[cfg(feature = "serde")]
+#[wasm_bindgen_test]
+fn config_to_js_round_trips() {
+    rust_api::serde::config_to_js_round_trips();
+}
+
+#[cfg(feature = "serde")]
+#[wasm_bindgen_test]
+async fn a_socket_from_js_options_reports_serializable_events() {
+    rust_api::serde::a_socket_from_js_options_reports_serializable_events(|b| b).await;
+}

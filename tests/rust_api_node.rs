@@ -53,3 +53,30 @@ fn without_a_websocket_connect_says_what_to_pass() {
     let error = lifeline_ws::Socket::connect("ws://127.0.0.1:1/", Config::default()).unwrap_err();
     assert_eq!(error, lifeline_ws::Error::NoWebSocket);
 }
+
+#[cfg(feature = "serde")]
+#[wasm_bindgen_test]
+fn config_from_js_reads_the_js_options() {
+    rust_api::serde::config_from_js_reads_the_js_options();
+}
+
+#[cfg(feature = "serde")]
+#[wasm_bindgen_test]
+fn config_from_js_refuses_what_it_cannot_take() {
+    rust_api::serde::config_from_js_refuses_what_it_cannot_take();
+}
+
+#[cfg(feature = "serde")]
+#[wasm_bindgen_test]
+fn config_to_js_round_trips() {
+    rust_api::serde::config_to_js_round_trips();
+}
+
+#[cfg(feature = "serde")]
+#[wasm_bindgen_test]
+async fn a_socket_from_js_options_reports_serializable_events() {
+    rust_api::serde::a_socket_from_js_options_reports_serializable_events(|b| {
+        b.websocket(WS.with(Clone::clone))
+    })
+    .await;
+}

@@ -79,7 +79,10 @@ pub(crate) type Decide = Rc<dyn Fn(&Disconnect) -> bool>;
 /// heartbeat, queue, lifecycle) plus the heartbeat messages, the subprotocols, the
 /// `should_reconnect` callback and, where the platform has none, a `WebSocket` constructor.
 ///
-/// Built with [`Config::builder`]; [`Config::default`] is the JS package's defaults.
+/// Built with [`Config::builder`]; [`Config::default`] is the JS package's defaults. With
+/// the `serde` feature it deserializes from, and serializes to, the JS API's option names
+/// (`{ "backoff": { "initialDelay": 500 }, "heartbeat": { "interval": 20000 } }`), with the
+/// builder's checks; on `wasm32`, `Config::from_js` and `to_js` do so with JS objects.
 ///
 /// ```
 /// use lifeline_ws::Config;
@@ -139,6 +142,31 @@ impl Config {
         &self.policy
     }
 
+    /// A builder holding this config, to change some of it: set what options read as data
+    /// cannot carry (the `should_reconnect` function, a predicate pong, the `WebSocket`
+    /// constructor) on a config read with the `serde` feature, say.
+    ///
+    /// ```
+    /// # use lifeline_ws::Config; use std::time::Duration;
+    /// let base = Config::builder().max_retries(3).build()?;
+    /// let config = base
+    ///     .into_builder()
+    ///     .should_reconnect(|d| d.code != 4001)
+    ///     .build()?;
+    /// assert_eq!(config.policy().backoff.max_retries, 3.0);
+    /// assert!(config.policy().should_reconnect);
+    /// # Ok::<(), lifeline_ws::core::ConfigError>(())
+    /// ```
+    pub fn into_builder(self) -> ConfigBuilder {
+        let heartbeat = self.policy.heartbeat;
+        ConfigBuilder {
+            // With the server pinging, client pings mean they were asked for (see `build`).
+            ping_given: heartbeat.is_some_and(|h| h.client_ping),
+            heartbeat,
+            config: self,
+        }
+    }
+
     /// The subprotocols asked for.
     ///
     /// ```
@@ -193,9 +221,9 @@ impl fmt::Debug for Config {
 /// ```
 #[must_use = "a builder does nothing until build()"]
 pub struct ConfigBuilder {
-    config: Config,
-    heartbeat: Option<Heartbeat>,
-    ping_given: bool,
+    pub(super) config: Config,
+    pub(super) heartbeat: Option<Heartbeat>,
+    pub(super) ping_given: bool,
 }
 
 fn millis(duration: Duration) -> f64 {
@@ -620,6 +648,37 @@ mod tests {
             "protocols must be distinct tokens (visible ASCII without spaces or separators), \
              got \"bad token\""
         );
+    }
+
+    #[test]
+    fn into_builder_then_build_gives_the_same_config() {
+        let configs = [
+            Config::default(),
+            Config::builder()
+                .server_ping("hi", "hello")
+                .build()
+                .unwrap(),
+            Config::builder()
+                .server_ping("hi", "hello")
+                .ping("p")
+                .build()
+                .unwrap(),
+            Config::builder()
+                .heartbeat(Duration::from_secs(1), Duration::from_secs(2))
+                .any_message_is_pong(true)
+                .protocols(["a", "b"])
+                .should_reconnect(|_| false)
+                .close_when_hidden_after(Duration::ZERO)
+                .build()
+                .unwrap(),
+        ];
+        for config in configs {
+            let again = config.clone().into_builder().build().unwrap();
+            assert_eq!(again.policy, config.policy);
+            assert_eq!(again.ping, config.ping);
+            assert_eq!(again.protocols, config.protocols);
+            assert_eq!(format!("{again:?}"), format!("{config:?}"));
+        }
     }
 
     #[test]

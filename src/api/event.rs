@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::core::{ConfigError, ErrorCause, State};
 
-/// A WebSocket message, text or binary.
+/// A WebSocket message, text or binary (with the `serde` feature: a string, or bytes).
 ///
 /// ```
 /// use lifeline_ws::Message;
@@ -75,7 +75,8 @@ impl From<&[u8]> for Message {
     }
 }
 
-/// A connection ended.
+/// A connection ended (with the `serde` feature: `code`, `reason`, `wasClean`,
+/// `willReconnect`, `delayMs`, as in the JS `close` event).
 ///
 /// ```
 /// # use lifeline_ws::Close;
@@ -85,6 +86,8 @@ impl From<&[u8]> for Message {
 /// assert!(close.will_reconnect);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Close {
     /// The close code (the platform's, or 1006 when a dead socket was abandoned).
     pub code: u16,
@@ -97,11 +100,15 @@ pub struct Close {
     pub will_reconnect: bool,
     /// How long until the next attempt, when one is scheduled; `None` when it waits for the
     /// network or the page, or will not reconnect.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "delayMs", serialize_with = "millis_or_none")
+    )]
     pub delay: Option<Duration>,
 }
 
 /// The disconnection a [`ConfigBuilder::should_reconnect`](crate::ConfigBuilder::should_reconnect)
-/// callback decides on.
+/// callback decides on (with the `serde` feature: `code`, `reason`, `wasClean`).
 ///
 /// ```
 /// # use lifeline_ws::Disconnect;
@@ -109,6 +116,8 @@ pub struct Close {
 /// assert!(!policy(&Disconnect { code: 4001, reason: String::new(), was_clean: true }));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Disconnect {
     /// The close code.
     pub code: u16,
@@ -118,7 +127,8 @@ pub struct Disconnect {
     pub was_clean: bool,
 }
 
-/// A connection after the first one opened.
+/// A connection after the first one opened (with the `serde` feature: `attempt`,
+/// `downtimeMs`).
 ///
 /// ```
 /// # use lifeline_ws::Reconnect;
@@ -127,14 +137,19 @@ pub struct Disconnect {
 /// assert_eq!(r.attempt, 2);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Reconnect {
     /// Which attempt of the series succeeded (1 for the first retry).
     pub attempt: u32,
     /// How long there was no open connection.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "downtimeMs", serialize_with = "millis")
+    )]
     pub downtime: Duration,
 }
 
-/// The next attempt is scheduled.
+/// The next attempt is scheduled (with the `serde` feature: `attempt`, `delayMs`).
 ///
 /// ```
 /// # use lifeline_ws::Reconnecting;
@@ -143,14 +158,20 @@ pub struct Reconnect {
 /// assert!(r.delay < Duration::from_secs(1));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Reconnecting {
     /// Its number in the current series (1 for the first retry).
     pub attempt: u32,
     /// How long until it is made.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "delayMs", serialize_with = "millis")
+    )]
     pub delay: Duration,
 }
 
-/// Something went wrong; a connection attempt failed or will.
+/// Something went wrong; a connection attempt failed or will (with the `serde` feature:
+/// `cause`, as the JS event names it, and `detail`).
 ///
 /// ```
 /// # use lifeline_ws::ErrorInfo;
@@ -159,6 +180,7 @@ pub struct Reconnecting {
 /// assert_eq!(e.cause.as_str(), "url");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ErrorInfo {
     /// What went wrong.
     pub cause: ErrorCause,
@@ -168,6 +190,14 @@ pub struct ErrorInfo {
 }
 
 /// What a `Socket` tells you, in order, as a stream or through callbacks.
+///
+/// With the `serde` feature an event serializes as the JS event would read: its `type`
+/// (`"open"`, `"reconnect"`, `"reconnecting"`, `"message"`, `"close"`, `"error"`,
+/// `"giveup"`, `"heartbeat"`, `"statechange"`, `"drop"`) and its fields (`attempt`,
+/// `downtimeMs`, `delayMs`, `data`, `code`, `reason`, `wasClean`, `willReconnect`, `cause`,
+/// `detail`, `attempts`, `rttMs`, `state`). Times are whole milliseconds; a `delayMs`
+/// that is `None` is `null` where the serializer writes `None` so (serde-wasm-bindgen:
+/// `Serializer::json_compatible()`).
 ///
 /// ```
 /// use lifeline_ws::{Event, Message};
@@ -339,6 +369,80 @@ impl std::error::Error for Error {
     }
 }
 
+#[cfg(feature = "serde")]
+impl serde::Serialize for Message {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Message::Text(text) => serializer.serialize_str(text),
+            Message::Binary(bytes) => serializer.serialize_bytes(bytes),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The event as JS names it: `type` beside the payload's fields.
+        #[derive(serde::Serialize)]
+        #[serde(tag = "type", rename_all = "lowercase")]
+        enum Tagged<'a> {
+            Open,
+            Reconnect(&'a Reconnect),
+            Reconnecting(&'a Reconnecting),
+            Message {
+                data: &'a Message,
+            },
+            Close(&'a Close),
+            Error(&'a ErrorInfo),
+            Giveup {
+                attempts: u32,
+            },
+            Heartbeat {
+                #[serde(rename = "rttMs", serialize_with = "millis")]
+                rtt: Duration,
+            },
+            Statechange {
+                state: State,
+            },
+            Drop {
+                data: &'a Message,
+            },
+        }
+        let tagged = match self {
+            Event::Open => Tagged::Open,
+            Event::Reconnect(r) => Tagged::Reconnect(r),
+            Event::Reconnecting(r) => Tagged::Reconnecting(r),
+            Event::Message(data) => Tagged::Message { data },
+            Event::Close(close) => Tagged::Close(close),
+            Event::Error(info) => Tagged::Error(info),
+            Event::GiveUp { attempts } => Tagged::Giveup {
+                attempts: *attempts,
+            },
+            Event::Heartbeat { rtt } => Tagged::Heartbeat { rtt: *rtt },
+            Event::StateChange(state) => Tagged::Statechange { state: *state },
+            Event::Dropped(data) => Tagged::Drop { data },
+        };
+        tagged.serialize(serializer)
+    }
+}
+
+/// A duration as whole milliseconds, as the JS events give them.
+#[cfg(feature = "serde")]
+fn millis<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u64(duration.as_millis() as u64)
+}
+
+#[cfg(feature = "serde")]
+fn millis_or_none<S: serde::Serializer>(
+    duration: &Option<Duration>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match duration {
+        Some(duration) => serializer.serialize_some(&(duration.as_millis() as u64)),
+        None => serializer.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,6 +482,103 @@ mod tests {
         kinds.sort_unstable();
         kinds.dedup();
         assert_eq!(kinds, (0..Event::KINDS).collect::<Vec<_>>());
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn events_serialize_with_the_js_events_names() {
+        use serde_json::json;
+        let to_json = |event: Event| serde_json::to_value(event).unwrap();
+        assert_eq!(to_json(Event::Open), json!({ "type": "open" }));
+        let reconnect = Reconnect {
+            attempt: 2,
+            downtime: Duration::from_millis(1500),
+        };
+        assert_eq!(
+            to_json(Event::Reconnect(reconnect)),
+            json!({ "type": "reconnect", "attempt": 2, "downtimeMs": 1500 })
+        );
+        let reconnecting = Reconnecting {
+            attempt: 1,
+            delay: Duration::from_millis(640),
+        };
+        assert_eq!(
+            to_json(Event::Reconnecting(reconnecting)),
+            json!({ "type": "reconnecting", "attempt": 1, "delayMs": 640 })
+        );
+        let close = Close {
+            code: 1006,
+            reason: "heartbeat timeout".into(),
+            was_clean: false,
+            will_reconnect: true,
+            delay: Some(Duration::from_millis(800)),
+        };
+        assert_eq!(
+            to_json(Event::Close(close.clone())),
+            json!({ "type": "close", "code": 1006, "reason": "heartbeat timeout",
+                    "wasClean": false, "willReconnect": true, "delayMs": 800 })
+        );
+        let last = Close {
+            delay: None,
+            will_reconnect: false,
+            ..close
+        };
+        assert_eq!(to_json(Event::Close(last))["delayMs"], json!(null));
+        let error = ErrorInfo {
+            cause: ErrorCause::ConnectionTimeout,
+            detail: String::new(),
+        };
+        assert_eq!(
+            to_json(Event::Error(error)),
+            json!({ "type": "error", "cause": "connection-timeout", "detail": "" })
+        );
+        assert_eq!(
+            to_json(Event::GiveUp { attempts: 3 }),
+            json!({ "type": "giveup", "attempts": 3 })
+        );
+        let rtt = Duration::from_millis(42);
+        assert_eq!(
+            to_json(Event::Heartbeat { rtt }),
+            json!({ "type": "heartbeat", "rttMs": 42 })
+        );
+        assert_eq!(
+            to_json(Event::StateChange(State::Waiting)),
+            json!({ "type": "statechange", "state": "waiting" })
+        );
+        assert_eq!(
+            to_json(Event::Message("hi".into())),
+            json!({ "type": "message", "data": "hi" })
+        );
+        assert_eq!(
+            to_json(Event::Dropped(vec![1u8, 2].into())),
+            json!({ "type": "drop", "data": [1, 2] })
+        );
+        let disconnect = Disconnect {
+            code: 4001,
+            reason: "logged out".into(),
+            was_clean: true,
+        };
+        assert_eq!(
+            serde_json::to_value(disconnect).unwrap(),
+            json!({ "code": 4001, "reason": "logged out", "wasClean": true })
+        );
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn stats_serialize_with_the_js_names() {
+        let stats = crate::core::Stats {
+            attempts: 1,
+            reconnects: 2,
+            last_rtt: Some(30),
+            connected_since: None,
+            queued: 4,
+        };
+        assert_eq!(
+            serde_json::to_value(stats).unwrap(),
+            serde_json::json!({ "attempts": 1, "reconnects": 2, "lastRttMs": 30,
+                                "connectedSince": null, "queued": 4 })
+        );
     }
 
     #[test]

@@ -11,9 +11,10 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use futures_core::Stream;
-use js_sys::{ArrayBuffer, Function, Reflect, Uint8Array};
+use js_sys::{ArrayBuffer, Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, MessageEvent, WebSocket};
 
 use super::config::{Config, Decide, Matcher};
 use super::event::{Close, Disconnect, Error, ErrorInfo, Event, Message, Reconnect, Reconnecting};
@@ -24,7 +25,7 @@ use crate::wasm::engine::{Engine, Hooks, Platform, Url, WeakEngine};
 type UrlFuture = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
 /// A URL provider, as the Rust host holds it.
 type Provider = Rc<dyn Fn() -> UrlFuture>;
-use crate::wasm::platform::{get, global, now, Socket as JsSocket};
+use crate::wasm::platform::{get, global, now};
 
 /// Where a [`Socket`] connects: a fixed URL, or a provider asked before every attempt (a
 /// fresh token in the query, a server picked per attempt).
@@ -877,24 +878,22 @@ impl Hooks for RustHost {
         resolve(&url).map_err(|error| JsValue::from_str(&error.to_string()))
     }
 
-    fn attach(&self, socket: &JsSocket, _generation: Generation) {
-        let _ = Reflect::set(socket, &"binaryType".into(), &"arraybuffer".into());
+    fn attach(&self, socket: &WebSocket, _generation: Generation) {
+        socket.set_binary_type(BinaryType::Arraybuffer);
         self.0.last_message_at.set(None);
     }
 
-    fn detach(&self, socket: &JsSocket) {
+    fn detach(&self, socket: &WebSocket) {
         // The ws package throws an `error` nobody listens for (closing a socket that is
         // still connecting, say): keep a listener on the sockets let go of. `Boolean` is a
         // function that does nothing harmful, owned by the platform: no closure to leak.
-        let noop = get(&global(), "Boolean");
-        let add = get(socket, "addEventListener");
-        if let (Some(add), true) = (add.dyn_ref::<Function>(), noop.is_function()) {
-            let _ = add.call2(socket, &"error".into(), &noop);
+        if let Some(noop) = get(&global(), "Boolean").dyn_ref::<Function>() {
+            let _ = socket.add_event_listener_with_callback("error", noop);
         }
     }
 
-    fn message(&self, event: &JsValue, generation: Generation) -> Option<Input<JsValue>> {
-        let message = from_js(&get(event, "data"));
+    fn message(&self, event: &MessageEvent, generation: Generation) -> Option<Input<JsValue>> {
+        let message = from_js(&event.data());
         let host = &self.0;
         if host.stamp {
             host.last_message_at.set(Some(now()));
@@ -960,24 +959,6 @@ impl Hooks for RustHost {
     }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// The platform's `URL`.
-    #[wasm_bindgen(js_name = URL)]
-    type PlatformUrl;
-
-    #[wasm_bindgen(constructor, catch, js_class = "URL")]
-    fn new(url: &str, base: &JsValue) -> Result<PlatformUrl, JsValue>;
-    #[wasm_bindgen(method, getter)]
-    fn protocol(this: &PlatformUrl) -> String;
-    #[wasm_bindgen(method, setter)]
-    fn set_protocol(this: &PlatformUrl, protocol: &str);
-    #[wasm_bindgen(method, getter)]
-    fn hash(this: &PlatformUrl) -> String;
-    #[wasm_bindgen(method, getter)]
-    fn href(this: &PlatformUrl) -> String;
-}
-
 /// WebSocket's URL rules: `ws:`/`wss:`, `http(s):` mapped to them, relative URLs against
 /// the page, no fragment.
 fn resolve(url: &str) -> Result<String, Error> {
@@ -986,8 +967,11 @@ fn resolve(url: &str) -> Result<String, Error> {
         url: shown(url),
         expected,
     };
-    let parsed =
-        PlatformUrl::new(url, &base).map_err(|_| invalid("a valid absolute or relative URL"))?;
+    let parsed = match base.as_string() {
+        Some(base) => web_sys::Url::new_with_base(url, &base),
+        None => web_sys::Url::new(url),
+    }
+    .map_err(|_| invalid("a valid absolute or relative URL"))?;
     match parsed.protocol().as_str() {
         "ws:" | "wss:" => {}
         "http:" => parsed.set_protocol("ws:"),

@@ -573,6 +573,16 @@ pub enum ConfigError {
         /// The accepted names, quoted.
         expected: &'static str,
     },
+    /// An option of the wrong kind: a string where a number belongs, say (found where
+    /// options are read from data: the `serde` feature's `Config` deserialization).
+    Type {
+        /// The field, as the JS API spells it (`"backoff.initialDelay"`).
+        field: String,
+        /// What it must be.
+        expected: &'static str,
+        /// What it was, as JS would show it: `"fast"` (quoted), `true`, `an object`.
+        got: String,
+    },
     /// An option the library does not know (a typo, most likely).
     UnknownOption {
         /// The key, with its group (`"heartbeat.intervall"`).
@@ -603,6 +613,7 @@ impl ConfigError {
     pub fn field(&self) -> &str {
         match self {
             ConfigError::Number { field, .. } | ConfigError::Name { field, .. } => field,
+            ConfigError::Type { field, .. } => field,
             ConfigError::UnknownOption { name } => name,
             ConfigError::NoHeartbeatSource => "heartbeat",
             ConfigError::Protocol { .. } => "protocols",
@@ -622,7 +633,7 @@ impl ConfigError {
     pub fn expected(&self) -> &'static str {
         match self {
             ConfigError::Number { expected, .. } => expected.as_str(),
-            ConfigError::Name { expected, .. } => expected,
+            ConfigError::Name { expected, .. } | ConfigError::Type { expected, .. } => expected,
             ConfigError::UnknownOption { .. } => "no such option",
             ConfigError::NoHeartbeatSource => "client pings or serverPing",
             ConfigError::Protocol { .. } => {
@@ -645,6 +656,11 @@ impl fmt::Display for ConfigError {
                 value,
                 expected,
             } => write!(f, "{field} must be one of {expected}, got \"{value}\""),
+            ConfigError::Type {
+                field,
+                expected,
+                got,
+            } => write!(f, "{field} must be {expected}, got {got}"),
             ConfigError::UnknownOption { name } => write!(f, "unknown option \"{name}\""),
             ConfigError::NoHeartbeatSource => f.write_str(
                 "heartbeat needs client pings (heartbeat.ping) or heartbeat.serverPing, got neither",

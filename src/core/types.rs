@@ -93,6 +93,10 @@ impl State {
 
 /// Counters the user can read at any time (`LifelineSocket.stats`).
 ///
+/// With the `serde` feature it serializes with the JS API's names: `attempts`,
+/// `reconnects`, `lastRttMs`, `connectedSince` (on the driver's clock: `performance.now()`
+/// for the Rust `Socket`, where the JS API gives `Date.now()` time) and `queued`.
+///
 /// ```
 /// use lifeline_ws::core::{Command, Config, Input, Machine};
 ///
@@ -106,6 +110,8 @@ impl State {
 /// assert_eq!((stats.queued, stats.attempts, stats.connected_since), (0, 0, Some(30)));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Stats {
     /// The attempt number of the current series: 0 before any reconnection attempt, `n`
     /// once the `n`-th attempt since the last stable connection has been made. It goes back
@@ -114,6 +120,7 @@ pub struct Stats {
     /// How many times a connection was re-established after the first one opened.
     pub reconnects: u32,
     /// The round-trip time of the last answered heartbeat ping.
+    #[cfg_attr(feature = "serde", serde(rename = "lastRttMs"))]
     pub last_rtt: Option<Millis>,
     /// When the current connection opened, on the clock the driver feeds in.
     pub connected_since: Option<Millis>,
@@ -164,6 +171,22 @@ impl ErrorCause {
             ErrorCause::Url => "url",
             ErrorCause::ConnectionTimeout => "connection-timeout",
         }
+    }
+}
+
+/// With the `serde` feature, a [`State`] is its JS name ([`State::as_str`]).
+#[cfg(feature = "serde")]
+impl serde::Serialize for State {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// With the `serde` feature, an [`ErrorCause`] is its JS name ([`ErrorCause::as_str`]).
+#[cfg(feature = "serde")]
+impl serde::Serialize for ErrorCause {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 

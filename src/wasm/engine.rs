@@ -3,8 +3,15 @@
 //! It owns exactly one platform socket at a time (with its `open` / `close` / `error`
 //! listeners, and `message` when the host wants the engine to listen for it), one timer
 //! armed at the core's next deadline, and the page-lifecycle listeners. Each is a value that
-//! releases its JS callback on `Drop`, so dropping the [`Engine`] — or a final close —
-//! leaves nothing behind. It makes no decision of its own.
+//! releases its JS callback on `Drop` (gloo's `Timeout` and `EventListener`), so dropping
+//! the [`Engine`] — or a final close — leaves nothing behind. It makes no decision of its
+//! own.
+//!
+//! The platform types are web-sys's. A socket made by a constructor the user passed (the
+//! `ws` package's, in Node) is no instance of the browser's `WebSocket` class: sockets and
+//! their events are taken as the web-sys types with `unchecked_into`/`unchecked_ref`, never
+//! checked with `dyn_into`, and web-sys's methods call them by name, so the `ws` package's
+//! `send`, `close` and `addEventListener` serve as well as the browser's.
 //!
 //! The same engine serves two hosts, the parts that differ behind [`Hooks`]: the npm
 //! package's JS facade (`driver.rs`), which runs the per-message hot path itself, and the
@@ -17,12 +24,17 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::{Rc, Weak};
 
+use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Array, ArrayBuffer, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::{
+    Blob, CloseEvent, Document, EventTarget, MessageEvent, Navigator, PageTransitionEvent,
+    VisibilityState, WebSocket,
+};
 
-use super::platform::{get, global, now, seed, Listener, Socket};
+use super::platform::{call_if_present, get, global, has_listeners, now, seed};
 use crate::core::{
     Command, Config, ConfigError, ErrorCause, Event, Generation, Input, InputError, Machine,
     Millis, Outgoing, State, Stats,
@@ -47,12 +59,12 @@ pub(crate) trait Hooks: Clone + 'static {
     /// platform's exception (or the Rust API's message) for the `error` event.
     fn resolve_url(&self, url: &JsValue) -> Result<String, JsValue>;
     /// A socket for `generation` was created.
-    fn attach(&self, socket: &Socket, generation: Generation);
+    fn attach(&self, socket: &WebSocket, generation: Generation);
     /// The engine let go of `socket`.
-    fn detach(&self, socket: &Socket);
+    fn detach(&self, socket: &WebSocket);
     /// A message arrived on the socket of `generation` (only with [`Hooks::MESSAGES`]):
     /// the input it means for the core, if it was a pong or a server ping.
-    fn message(&self, _event: &JsValue, _generation: Generation) -> Option<Input<JsValue>> {
+    fn message(&self, _event: &MessageEvent, _generation: Generation) -> Option<Input<JsValue>> {
         None
     }
     /// When the last message arrived, when any-message liveness needs it.
@@ -88,9 +100,9 @@ pub(crate) struct Platform {
 /// The platform socket in use, with the listeners that feed the core.
 struct Live {
     generation: Generation,
-    socket: Socket,
-    _listeners: [Listener; 3],
-    _message: Option<Listener>,
+    socket: WebSocket,
+    _listeners: [EventListener; 3],
+    _message: Option<EventListener>,
 }
 
 /// The one pending timer, and the deadline it is armed for.
@@ -106,7 +118,7 @@ pub(crate) struct Inner<H: Hooks> {
     platform: Platform,
     live: Option<Live>,
     timer: Option<Timer>,
-    lifecycle: Vec<Listener>,
+    lifecycle: Vec<EventListener>,
     /// The platform's error event or the provider's exception, for the next `error`.
     last_error: JsValue,
 }
@@ -259,16 +271,24 @@ impl<H: Hooks> Drop for Engine<H> {
 /// `terminate()`d where the platform can (the `ws` package, whose `close()` would hold a
 /// Node process for its 30 s closing timeout); otherwise `close(code, reason)`, whose
 /// handshake finishes in the background.
-fn drop_socket(socket: &Socket, dead: bool, code: u16, reason: &str) {
-    let terminate = get(socket, "terminate");
-    match terminate.dyn_ref::<Function>().filter(|_| dead) {
-        Some(terminate) => {
-            let _ = terminate.call0(socket);
-        }
-        None => {
-            let _ = socket.close_with(code, reason);
-        }
+fn drop_socket(socket: &WebSocket, dead: bool, code: u16, reason: &str) {
+    if !(dead && call_if_present(socket, "terminate")) {
+        let _ = socket.close_with_code_and_reason(code, reason);
     }
+}
+
+/// `socket.send(payload)`, with the web-sys overload for the payload's type: a string, an
+/// `ArrayBuffer`, a view of one, or (from the JS facade, which checked it) a `Blob`.
+fn send(socket: &WebSocket, payload: &JsValue) {
+    let _ = if let Some(text) = payload.as_string() {
+        socket.send_with_str(&text)
+    } else if ArrayBuffer::is_view(payload) {
+        socket.send_with_array_buffer_view(payload.unchecked_ref())
+    } else if let Some(buffer) = payload.dyn_ref::<ArrayBuffer>() {
+        socket.send_with_array_buffer(buffer)
+    } else {
+        socket.send_with_blob(payload.unchecked_ref::<Blob>())
+    };
 }
 
 /// Feeds one input that cannot fail, then carries out what follows.
@@ -350,7 +370,7 @@ fn execute<H: Hooks>(shared: &Shared<H>, command: Command<JsValue>) {
                     .unwrap_or(JsValue::UNDEFINED),
                 None => payload,
             };
-            let _ = socket.send(&payload);
+            send(&socket, &payload);
         }
         Command::Close {
             generation,
@@ -365,8 +385,8 @@ fn execute<H: Hooks>(shared: &Shared<H>, command: Command<JsValue>) {
                 .map(|l| l.socket.clone());
             if let Some(socket) = socket {
                 let _ = match code {
-                    Some(code) => socket.close_with(code, &reason),
-                    None => socket.close_plain(),
+                    Some(code) => socket.close_with_code_and_reason(code, &reason),
+                    None => socket.close(),
                 };
             }
         }
@@ -473,7 +493,8 @@ fn connect<H: Hooks>(shared: &Shared<H>, generation: Generation, url: Result<JsV
             };
             Reflect::construct(&ctor, &args)
         });
-    let socket: Socket = match socket {
+    // Whatever the constructor made (the `ws` package's socket is no browser `WebSocket`).
+    let socket: WebSocket = match socket {
         Ok(socket) => socket.unchecked_into(),
         Err(error) => {
             shared.borrow_mut().last_error = error;
@@ -502,7 +523,7 @@ fn connect<H: Hooks>(shared: &Shared<H>, generation: Generation, url: Result<JsV
     let message = H::MESSAGES.then(|| {
         let host = host.clone();
         listener(&socket, "message", &weak, move |event| {
-            host.message(&event, generation)
+            host.message(event.unchecked_ref::<MessageEvent>(), generation)
         })
     });
     shared.borrow_mut().live = Some(Live {
@@ -514,13 +535,13 @@ fn connect<H: Hooks>(shared: &Shared<H>, generation: Generation, url: Result<JsV
 }
 
 fn listener<H: Hooks>(
-    socket: &Socket,
+    socket: &WebSocket,
     kind: &'static str,
     weak: &Weak<RefCell<Inner<H>>>,
-    input: impl Fn(JsValue) -> Option<Input<JsValue>> + 'static,
-) -> Listener {
+    input: impl Fn(&web_sys::Event) -> Option<Input<JsValue>> + 'static,
+) -> EventListener {
     let weak = weak.clone();
-    Listener::new(socket, kind, move |event| {
+    EventListener::new(socket, kind, move |event| {
         if let Some(input) = input(event) {
             if let Some(shared) = weak.upgrade() {
                 feed(&shared, input);
@@ -542,18 +563,20 @@ fn take_live<H: Hooks>(shared: &Shared<H>, generation: Generation) -> (Option<Li
 
 /// The socket closed: tell the core, then let go of the socket.
 fn close_listener<H: Hooks>(
-    socket: &Socket,
+    socket: &WebSocket,
     weak: &Weak<RefCell<Inner<H>>>,
     generation: Generation,
-) -> Listener {
+) -> EventListener {
     let weak = weak.clone();
-    Listener::new(socket, "close", move |event| {
+    EventListener::new(socket, "close", move |event| {
         let Some(shared) = weak.upgrade() else { return };
+        // The browser's `CloseEvent`, or the `ws` package's own with the same fields.
+        let event = event.unchecked_ref::<CloseEvent>();
         let input = Input::Closed {
             generation,
-            code: get(&event, "code").as_f64().unwrap_or(1006.0) as u16,
-            reason: get(&event, "reason").as_string().unwrap_or_default(),
-            was_clean: get(&event, "wasClean").as_bool().unwrap_or(false),
+            code: event.code(),
+            reason: event.reason(),
+            was_clean: event.was_clean(),
         };
         let (live, host) = take_live(&shared, generation);
         if let Some(live) = live {
@@ -566,14 +589,14 @@ fn close_listener<H: Hooks>(
 }
 
 fn error_listener<H: Hooks>(
-    socket: &Socket,
+    socket: &WebSocket,
     weak: &Weak<RefCell<Inner<H>>>,
     generation: Generation,
-) -> Listener {
+) -> EventListener {
     let weak = weak.clone();
-    Listener::new(socket, "error", move |event| {
+    EventListener::new(socket, "error", move |event| {
         if let Some(shared) = weak.upgrade() {
-            shared.borrow_mut().last_error = event;
+            shared.borrow_mut().last_error = event.clone().into();
             let cause = ErrorCause::Socket;
             feed(&shared, Input::Error { generation, cause });
         }
@@ -587,51 +610,77 @@ fn install_lifecycle<H: Hooks>(shared: &Shared<H>) {
         return;
     }
     let weak = Rc::downgrade(shared);
-    let on = |target: &JsValue, kind: &'static str, input: fn(&JsValue) -> Input<JsValue>| {
-        let weak = weak.clone();
-        Listener::new(target, kind, move |event| {
-            if let Some(shared) = weak.upgrade() {
-                feed(&shared, input(&event));
-            }
-        })
-    };
     let mut listeners = Vec::new();
     let scope = global();
-    if Listener::supported(&scope) {
-        listeners.push(on(&scope, "online", |_| Input::Online));
-        listeners.push(on(&scope, "offline", |_| Input::Offline));
-        listeners.push(on(&scope, "pageshow", |e| Input::PageShow {
-            persisted: get(e, "persisted").as_bool().unwrap_or(false),
-        }));
-        listeners.push(on(&scope, "pagehide", |e| Input::PageHide {
-            persisted: get(e, "persisted").as_bool().unwrap_or(false),
-        }));
+    // A window or a Worker's global scope; Node's `globalThis` takes no listeners.
+    if has_listeners(&scope) {
+        let scope = scope.unchecked_ref::<EventTarget>();
+        let persisted =
+            |event: &web_sys::Event| event.unchecked_ref::<PageTransitionEvent>().persisted();
+        listeners.extend([
+            on(&weak, scope, "online", |_| Input::Online),
+            on(&weak, scope, "offline", |_| Input::Offline),
+            on(&weak, scope, "pageshow", move |e| Input::PageShow {
+                persisted: persisted(e),
+            }),
+            on(&weak, scope, "pagehide", move |e| Input::PageHide {
+                persisted: persisted(e),
+            }),
+        ]);
     }
-    let document = get(&scope, "document");
-    if Listener::supported(&document) {
-        listeners.push(on(&document, "visibilitychange", |_| Input::Visibility {
-            visible: !hidden(),
-        }));
-        listeners.push(on(&document, "freeze", |_| Input::Freeze));
-        listeners.push(on(&document, "resume", |_| Input::Resume));
+    let document = get(&scope, "document").dyn_into::<Document>().ok();
+    if let Some(document) = &document {
+        let page = document.clone();
+        listeners.extend([
+            on(&weak, document, "visibilitychange", move |_| {
+                Input::Visibility {
+                    visible: !hidden(&page),
+                }
+            }),
+            on(&weak, document, "freeze", |_| Input::Freeze),
+            on(&weak, document, "resume", |_| Input::Resume),
+        ]);
     }
     // What the listeners would have said so far: the network and the page as they are now.
     // (Fed before the listeners are stored: a client still closed for good drops its
     // listeners after each input.)
     let navigator = get(&scope, "navigator");
-    match get(&navigator, "onLine").as_bool() {
-        Some(false) => feed(shared, Input::Offline),
-        Some(true) => feed(shared, Input::Online),
-        None => {}
+    // Only where the platform says: Node 21+ has a `navigator` without `onLine` (read as
+    // `false` by web-sys), and a Worker's is a `WorkerNavigator`.
+    if get(&navigator, "onLine").as_bool().is_some() {
+        let online = navigator.unchecked_into::<Navigator>().on_line();
+        feed(
+            shared,
+            if online {
+                Input::Online
+            } else {
+                Input::Offline
+            },
+        );
     }
-    if Listener::supported(&document) {
-        feed(shared, Input::Visibility { visible: !hidden() });
+    if let Some(document) = &document {
+        let visible = !hidden(document);
+        feed(shared, Input::Visibility { visible });
     }
     shared.borrow_mut().lifecycle = listeners;
 }
 
-/// Whether the page is hidden (`document.visibilityState`); never where there is no page.
-fn hidden() -> bool {
-    let document = get(&global(), "document");
-    get(&document, "visibilityState").as_string().as_deref() == Some("hidden")
+/// A lifecycle listener: each `kind` event on `target` is fed to the engine as `input`.
+fn on<H: Hooks>(
+    weak: &Weak<RefCell<Inner<H>>>,
+    target: &EventTarget,
+    kind: &'static str,
+    input: impl Fn(&web_sys::Event) -> Input<JsValue> + 'static,
+) -> EventListener {
+    let weak = weak.clone();
+    EventListener::new(target, kind, move |event| {
+        if let Some(shared) = weak.upgrade() {
+            feed(&shared, input(event));
+        }
+    })
+}
+
+/// Whether the page is hidden (`document.visibilityState`).
+fn hidden(document: &Document) -> bool {
+    document.visibility_state() == VisibilityState::Hidden
 }

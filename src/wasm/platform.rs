@@ -1,50 +1,31 @@
-//! What the driver needs of the JS platform, declared by hand (duck-typed, so the `ws`
-//! package's sockets in Node work as well as the browser's), and [`Listener`], an event
-//! listener that removes itself on `Drop`.
+//! What the driver needs of the JS platform beyond the web-sys types: the clock, the seed,
+//! and duck-typed reads.
+//!
+//! The platform types themselves are web-sys's (`WebSocket`, `CloseEvent`, `Document`, …),
+//! and listeners are `gloo_events::EventListener`s. What is declared here by hand is what
+//! web-sys cannot reach the same way on every platform the driver runs on:
+//! - `performance` and `crypto` are globals in browsers, Workers and Node alike, but web-sys
+//!   reaches them only through `Window` or `WorkerGlobalScope` (Node has neither);
+//! - `Reflect` reads ([`get`]) for what may be missing or is not in the browser's API: the
+//!   `ws` package's `terminate()`, `navigator.onLine` (Node 21+ has a `navigator` without
+//!   it), a global `document` or `addEventListener` (Node has none).
 
-use js_sys::{Function, Object, Reflect, Uint32Array};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::{Crypto, Performance};
 
 #[wasm_bindgen]
 extern "C" {
-    /// A platform `WebSocket` (the browser's, or the `ws` package's in Node).
-    #[wasm_bindgen(extends = Object)]
-    #[derive(Clone, Debug)]
-    pub type Socket;
-
-    #[wasm_bindgen(method, catch)]
-    pub fn send(this: &Socket, data: &JsValue) -> Result<(), JsValue>;
-
-    #[wasm_bindgen(method, catch, js_name = close)]
-    pub fn close_with(this: &Socket, code: u16, reason: &str) -> Result<(), JsValue>;
-
-    #[wasm_bindgen(method, catch, js_name = close)]
-    pub fn close_plain(this: &Socket) -> Result<(), JsValue>;
-
-    /// Anything with `addEventListener` / `removeEventListener`.
-    #[wasm_bindgen(extends = Object)]
-    #[derive(Clone, Debug)]
-    pub type Target;
-
-    #[wasm_bindgen(method, js_name = addEventListener)]
-    fn add_listener(this: &Target, kind: &str, f: &Function);
-
-    #[wasm_bindgen(method, js_name = removeEventListener)]
-    fn remove_listener(this: &Target, kind: &str, f: &Function);
-
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    fn performance_now() -> f64;
-
-    /// `String(value)`: how JS shows a value (used in error messages, so that Rust never
-    /// formats a float).
-    #[wasm_bindgen(js_name = String)]
-    pub fn js_string(value: &JsValue) -> String;
+    /// `globalThis.performance` (a global everywhere: web-sys only has
+    /// `Window::performance` and `WorkerGlobalScope::performance`).
+    #[wasm_bindgen(thread_local_v2, js_name = performance)]
+    static PERFORMANCE: Performance;
 }
 
 /// The driver's clock: `performance.now()` in whole milliseconds.
 pub fn now() -> u64 {
-    performance_now() as u64
+    PERFORMANCE.with(Performance::now) as u64
 }
 
 /// `globalThis`.
@@ -60,15 +41,22 @@ pub fn get(object: &JsValue, key: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// Whether `target` can take event listeners (Node's `globalThis` cannot): the check before
+/// it is used as a web-sys `EventTarget`.
+pub fn has_listeners(target: &JsValue) -> bool {
+    get(target, "addEventListener").is_function()
+}
+
 /// 64 random bits for the jitter generator: `crypto.getRandomValues`, or `Math.random`
 /// where there is no `crypto`.
 pub fn seed() -> u64 {
     let crypto = get(&global(), "crypto");
-    let fill = get(&crypto, "getRandomValues");
-    if let Some(fill) = fill.dyn_ref::<Function>() {
-        let words = Uint32Array::new_with_length(2);
-        if fill.call1(&crypto, &words).is_ok() {
-            return (u64::from(words.get_index(0)) << 32) | u64::from(words.get_index(1));
+    if get(&crypto, "getRandomValues").is_function() {
+        // Duck-typed: a Worker's or Node's `crypto` serves as well as a window's.
+        let crypto: Crypto = crypto.unchecked_into();
+        let mut bytes = [0u8; 8];
+        if crypto.get_random_values_with_u8_array(&mut bytes).is_ok() {
+            return u64::from_le_bytes(bytes);
         }
     }
     let high = (js_sys::Math::random() * 4_294_967_296.0) as u64;
@@ -76,40 +64,15 @@ pub fn seed() -> u64 {
     (high << 32) | low
 }
 
-/// An event listener backed by a Rust closure; removed from its target on `Drop`.
-#[must_use = "a Listener is removed as soon as it is dropped"]
-pub struct Listener {
-    target: Target,
-    kind: &'static str,
-    closure: Closure<dyn FnMut(JsValue)>,
-}
-
-impl Listener {
-    /// Adds `handler` as a listener for `kind` events on `target`.
-    pub fn new(
-        target: &JsValue,
-        kind: &'static str,
-        handler: impl FnMut(JsValue) + 'static,
-    ) -> Self {
-        let closure = Closure::<dyn FnMut(JsValue)>::new(handler);
-        let target: Target = target.clone().unchecked_into();
-        target.add_listener(kind, closure.as_ref().unchecked_ref());
-        Listener {
-            target,
-            kind,
-            closure,
+/// Calls `object.method()` if the platform has it (the `ws` package's `terminate`, which
+/// the browser's `WebSocket` lacks); whether it had it. What the call throws is ignored.
+pub fn call_if_present(object: &JsValue, method: &str) -> bool {
+    let method = get(object, method);
+    match method.dyn_ref::<Function>() {
+        Some(method) => {
+            let _ = method.call0(object);
+            true
         }
-    }
-
-    /// Whether `target` can take listeners (Node's `globalThis` cannot).
-    pub fn supported(target: &JsValue) -> bool {
-        get(target, "addEventListener").is_function()
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        self.target
-            .remove_listener(self.kind, self.closure.as_ref().unchecked_ref());
+        None => false,
     }
 }

@@ -4,6 +4,9 @@
 //! `scripts/test.sh` passes in `LIFELINE_WASM_SERVER_PORT` at build time.
 #![allow(dead_code)]
 
+#[cfg(feature = "serde")]
+pub mod serde;
+
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::pin;

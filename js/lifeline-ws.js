@@ -82,9 +82,11 @@ function syntaxError(message) {
     : new SyntaxError(message);
 }
 
-// A URL as messages may show it: no credentials, no query, no fragment.
+// A URL as messages may show it: its scheme and host, nothing of its credentials, path,
+// query or fragment (where a string's credentials end is the parser's guess: a password with
+// a "/" in it lands in the path).
 function shown(url) {
-  return url.protocol + "//" + url.host + url.pathname + (url.search && "?…") + (url.hash && "#…");
+  return url.protocol + "//" + url.host + (url.href.length > url.origin.length + 1 ? "/…" : "");
 }
 
 // WebSocket's URL rules: ws:/wss:, http(s): mapped to them, relative against the page. A
@@ -323,7 +325,7 @@ export class LifelineSocket {
   send(data) {
     // As WebSocket.send converts it (WebIDL): binary data as it is, anything else String()ed
     // (a Symbol throws a TypeError), in every state, at the call.
-    if (typeof data != "string" && !isBinary(data)) data = String(data);
+    if (typeof data != "string" && !isBinary(data)) data = `${data}`; // a Symbol throws
     const driver = this.#driver;
     const ws = driver.ws;
     if (this.#open && ws !== null && ws.readyState === 1) ws.send(data);

@@ -18,7 +18,7 @@ const EV_GIVEUP = 13, EV_HEARTBEAT = 14, EV_STATE = 15, EV_DROP = 16;
 // Inputs (src/npm/mod.rs, `input`).
 const START = 0, OPENED = 1, PONG = 2, SERVER_PING = 3, FAILED = 4, DEADLINE = 5, QUEUE = 6;
 const VISIBILITY = 7, NETWORK = 8, PAGE_SHOW = 9, PAGE_HIDE = 10, RESUME = 11;
-const SHOULD_RECONNECT = 12, RECONNECT_LISTENER = 13;
+const SHOULD_RECONNECT = 12, RECONNECT_LISTENER = 13, CLOSING = 14;
 // Numbers to query (src/npm/mod.rs, `field`).
 const ERROR = 0, STATE_ = 1, ATTEMPTS = 2, RECONNECTS = 3, LAST_RTT = 4, CONNECTED_SINCE = 5;
 const QUEUED = 6, NEXT_DEADLINE = 7, LIVE_GENERATION = 8, CLOSED_FOR_GOOD = 9;
@@ -176,6 +176,7 @@ export class Driver {
   // over: a drop event or a refusal gives that back.
   send(wire, data = wire) {
     this.#enter("send()");
+    this.checkOpen();
     const id = (this.#nextId = (this.#nextId + 1) >>> 0);
     (this.#data ??= new Map()).set(id, [wire, data]);
     const refused = this.#core.input(QUEUE, 0, id, now());
@@ -202,6 +203,13 @@ export class Driver {
     if (refused == CLOSE_CODE) throw domException("close code must be 1000 or 3000-4999, got " + code, "InvalidAccessError");
     if (refused) throw domException(`close reason must be at most 123 bytes of UTF-8, got ${encoder ? encoder.encode(reason).length : reason.length}`, "SyntaxError");
     this.#pump();
+  }
+
+  // Tells the core when the platform socket left OPEN before its close event (the server
+  // started the closing handshake; no event says so): from then on sends are queued for the
+  // next connection, never handed to the closing socket.
+  checkOpen() {
+    if (this.ws !== null && this.ws.readyState > 1) this.#input(CLOSING);
   }
 
   setReconnectListener(present) {

@@ -126,6 +126,8 @@ export interface LifelineSocketOptions {
   backoff?: BackoffOptions;
   /** How long an opening handshake may take, ms, before the socket is abandoned. Default `10000`. */
   connectionTimeout?: number;
+  /** How long a closing handshake may take, ms, before the socket is abandoned as dead: after `close()`, and after the server started closing (default 3000). `close()` on a dead network ends within it. */
+  closeTimeout?: number;
   /** Application-level heartbeats; `true` for every default. Default: off. */
   heartbeat?: HeartbeatOptions | boolean | null;
   /** The send queue used while not open. */

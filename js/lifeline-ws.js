@@ -59,6 +59,8 @@ class Pending {
     this.binaryType = type;
   }
 
+  checkOpen() {}
+
   stats() {
     return { attempts: 0, reconnects: 0, lastRttMs: null, connectedSince: null, queued: this.queued };
   }
@@ -218,7 +220,7 @@ export class LifelineSocket {
       // until the module is ready, and the numbers' ranges are checked then (a refusal is
       // reported, as a throwing listener is, and the socket stays closed).
       this.#driver = new Pending();
-      this.#state = read.values[22] ? "closed" : "connecting";
+      this.#state = read.values[23] ? "closed" : "connecting"; // startClosed
       compiling.then(start).catch(report);
     }
     queueMicrotask(() => {
@@ -329,7 +331,7 @@ export class LifelineSocket {
     const driver = this.#driver;
     const ws = driver.ws;
     if (this.#open && ws !== null && ws.readyState === 1) ws.send(data);
-    else driver.send(copy(data), data);
+    else driver.send(copy(data), data); // it checks whether the socket left OPEN
   }
 
   close(code, reason) {
@@ -341,10 +343,12 @@ export class LifelineSocket {
   }
 
   get readyState() {
-    return READY_STATE[this.#state];
+    return READY_STATE[this.state];
   }
 
   get state() {
+    // The platform socket leaves OPEN with no event when the server starts closing.
+    if (this.#open) this.#driver.checkOpen();
     return this.#state;
   }
 

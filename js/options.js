@@ -20,6 +20,7 @@ export const NUMBER_FIELDS = [
   "heartbeat.timeout",
   "queue.maxMessages",
   "lifecycle.closeWhenHiddenAfter",
+  "closeTimeout",
 ];
 export const EXPECTATIONS = [
   "a number of milliseconds > 0 and <= 2147483647",
@@ -32,16 +33,16 @@ export const EXPECTATIONS = [
 export const JITTER = ["full", "equal", "none"];
 export const OVERFLOW = ["throw", "drop-oldest"];
 
-// Slots 0-9: the numbers' defaults (closeWhenHiddenAfter: NaN, off), and their type
+// Slots 0-10: the numbers' defaults (closeWhenHiddenAfter: NaN, off), and their type
 // expectations where they are not "a number of milliseconds".
-const DEFAULTS = [1000, 30000, 2, Infinity, 5000, 10000, 25000, 10000, 1000, NaN];
+const DEFAULTS = [1000, 30000, 2, Infinity, 5000, 10000, 25000, 10000, 1000, NaN, 3000];
 const TYPES = { 2: EXPECTATIONS[3], 3: EXPECTATIONS[4], 8: EXPECTATIONS[5], 9: "a number of milliseconds, or false" };
-// Slots 16-19: lifecycle's booleans, and their defaults.
+// Slots 17-20: lifecycle's booleans, and their defaults.
 const FLAGS = ["probeOnVisible", "reconnectOnOnline", "pauseWhenOffline", "closeOnPageHide"];
 const PAYLOAD = "a string, an ArrayBuffer, a typed array, a Blob or a function returning one";
 const MATCHER = "a string or a function (message) => boolean";
 const KEYS = {
-  "": "backoff connectionTimeout heartbeat queue lifecycle shouldReconnect startClosed WebSocket",
+  "": "backoff connectionTimeout closeTimeout heartbeat queue lifecycle shouldReconnect startClosed WebSocket",
   backoff: "initialDelay maxDelay factor maxRetries minUptime jitter",
   heartbeat: "interval timeout ping pong anyMessageIsPong serverPing",
   "heartbeat.serverPing": "ping reply",
@@ -157,7 +158,7 @@ function isMatcher(value) {
 /** The TypeError for the core's config error `code` (src/npm/mod.rs, config_error_code). */
 export function configError(code, values) {
   const field = (code >> 4) - 1;
-  return field < 0 || field > 9
+  return field < 0 || field >= NUMBER_FIELDS.length
     ? new TypeError("heartbeat needs client pings (heartbeat.ping) or heartbeat.serverPing, got neither")
     : typeError(NUMBER_FIELDS[field], EXPECTATIONS[code & 15], values[field]);
 }

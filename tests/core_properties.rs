@@ -220,6 +220,7 @@ fn config() -> impl Strategy<Value = Config> {
                 Config {
                     backoff,
                     connection_timeout: f64::from(timeout),
+                    close_timeout: f64::from(timeout),
                     heartbeat,
                     queue,
                     lifecycle,
@@ -281,6 +282,7 @@ fn extreme_config() -> impl Strategy<Value = Config> {
                     min_uptime: if server { 0.0 } else { b },
                 },
                 connection_timeout: timeout,
+                close_timeout: timeout,
                 heartbeat: has_hb.then_some(Heartbeat {
                     interval,
                     timeout: hb_timeout,

@@ -1315,3 +1315,86 @@ fn queued_messages_go_before_the_open_state_change() {
     assert!(q1 < q2 && q2 < open, "{commands:?}");
     assert!(q1.is_some() && open.is_some(), "{commands:?}");
 }
+
+/// The server starts the closing handshake: the platform socket is CLOSING at once, its
+/// `close` event comes later. From the moment the driver notices (`Input::Closing`), the
+/// connection is going down: state "closing", sends queued for the next connection (none
+/// handed to the closing socket), then one `close` and a reconnect that flushes them.
+#[test]
+fn a_server_started_close_stops_saying_open_and_queues_sends() {
+    let mut sim = Sim::start(no_jitter());
+    let generation = sim.accept();
+    sim.events();
+    sim.input(Input::Closing { generation });
+    assert_eq!(sim.state(), State::Closing);
+    assert!(sim
+        .take()
+        .contains(&Command::Emit(Event::StateChange(State::Closing))));
+    sim.input(Input::Send("during".into()));
+    assert_eq!(sim.machine.stats().queued, 1, "queued, not sent");
+    assert!(sim.sent_messages().is_empty());
+    sim.server_close(1001);
+    let closes = sim.closes();
+    assert_eq!(closes.len(), 1);
+    assert_eq!((closes[0].code, closes[0].will_reconnect), (1001, true));
+    sim.wait_for_open_command(60_000);
+    sim.accept();
+    assert_eq!(sim.sent_messages(), ["during"]);
+}
+
+/// A server that starts the closing handshake and never finishes it (no FIN): the socket is
+/// abandoned as dead after `closeTimeout`, not after the platform's own 30 s.
+#[test]
+fn a_closing_handshake_that_never_ends_is_cut_after_close_timeout() {
+    let mut sim = Sim::start(Config {
+        close_timeout: 2000.0,
+        ..no_jitter()
+    });
+    let generation = sim.accept();
+    sim.run_for(100);
+    sim.input(Input::Closing { generation });
+    sim.run_for(1999);
+    assert!(sim.closes().is_empty(), "still waiting for the close event");
+    sim.run_for(1);
+    assert!(
+        sim.abandoned.contains(&generation),
+        "abandoned at closeTimeout"
+    );
+    let closes = sim.closes();
+    assert_eq!(closes.len(), 1);
+    assert_eq!(closes[0].code, CODE_ABNORMAL);
+    assert_eq!(closes[0].reason, "closing handshake timed out");
+    assert!(closes[0].will_reconnect);
+}
+
+/// `close()` on a dead network: the closing handshake is bounded by `closeTimeout` (3 s by
+/// default), so a Node process that calls close() on a blackholed connection ends soon.
+#[test]
+fn close_on_a_dead_network_ends_after_close_timeout() {
+    let mut sim = Sim::start(config());
+    let generation = sim.accept();
+    sim.input(Input::Close {
+        code: None,
+        reason: String::new(),
+    });
+    assert_eq!(sim.state(), State::Closing);
+    sim.run_for(2999);
+    assert_eq!(sim.state(), State::Closing);
+    sim.run_for(1);
+    assert_eq!(sim.state(), State::Closed);
+    assert!(sim.abandoned.contains(&generation));
+    assert_eq!(sim.machine.next_deadline(), None, "nothing left");
+}
+
+/// `Input::Closing` for another generation, or while not open, changes nothing.
+#[test]
+fn a_stale_closing_signal_is_ignored() {
+    let mut sim = Sim::start(config());
+    let generation = sim.accept();
+    sim.events();
+    sim.input(Input::Closing {
+        generation: Generation(generation.0 + 7),
+    });
+    assert_eq!(sim.state(), State::Open);
+    assert!(sim.events().is_empty());
+}

@@ -308,8 +308,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// How long an opening (or closing) handshake may take (`connectionTimeout`, default
-    /// 10 s).
+    /// How long an opening handshake may take (`connectionTimeout`, default 10 s).
     ///
     /// ```
     /// # use lifeline_ws::Config; use std::time::Duration;
@@ -318,6 +317,20 @@ impl ConfigBuilder {
     /// ```
     pub fn connection_timeout(mut self, timeout: Duration) -> Self {
         self.config.policy.connection_timeout = millis(timeout);
+        self
+    }
+
+    /// How long a closing handshake may take before the socket is abandoned as dead
+    /// (`closeTimeout`, default 3 s): after `close()`, and after the server started it.
+    /// `close()` on a dead network ends within it.
+    ///
+    /// ```
+    /// # use lifeline_ws::Config; use std::time::Duration;
+    /// let c = Config::builder().close_timeout(Duration::from_secs(1)).build().unwrap();
+    /// assert_eq!(c.policy().close_timeout, 1000.0);
+    /// ```
+    pub fn close_timeout(mut self, timeout: Duration) -> Self {
+        self.config.policy.close_timeout = millis(timeout);
         self
     }
 

@@ -26,6 +26,7 @@ use crate::core::{Backoff, ConfigError, Heartbeat, Jitter, Lifecycle, Overflow, 
 const TOP: &[&str] = &[
     "backoff",
     "connectionTimeout",
+    "closeTimeout",
     "heartbeat",
     "queue",
     "lifecycle",
@@ -347,6 +348,10 @@ fn read(options: &Value) -> Result<ConfigBuilder, ConfigError> {
         &mut policy.connection_timeout,
         top.number("connectionTimeout", MILLIS)?,
     );
+    set(
+        &mut policy.close_timeout,
+        top.number("closeTimeout", MILLIS)?,
+    );
     set(&mut policy.start_closed, top.boolean("startClosed")?);
     top.refuse("shouldReconnect", SHOULD_RECONNECT)?;
     top.refuse("WebSocket", WEBSOCKET)?;
@@ -484,9 +489,10 @@ impl<'de> Deserialize<'de> for Config {
 impl Serialize for Config {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let policy = &self.policy;
-        let mut options = serializer.serialize_struct("Options", 7)?;
+        let mut options = serializer.serialize_struct("Options", 8)?;
         options.serialize_field("backoff", &BackoffOptions(&policy.backoff))?;
         options.serialize_field("connectionTimeout", &policy.connection_timeout)?;
+        options.serialize_field("closeTimeout", &policy.close_timeout)?;
         match &policy.heartbeat {
             Some(heartbeat) => {
                 let heartbeat = HeartbeatOptions {
@@ -993,6 +999,7 @@ mod tests {
                 "backoff": { "initialDelay": 1000.0, "maxDelay": 30000.0, "factor": 2.0,
                              "jitter": "full", "minUptime": 5000.0 },
                 "connectionTimeout": 10000.0,
+                "closeTimeout": 3000.0,
                 "heartbeat": { "interval": 20000.0, "timeout": 5000.0, "ping": "ping",
                                "anyMessageIsPong": false },
                 "queue": { "maxMessages": 1000.0, "overflow": "throw" },

@@ -340,9 +340,12 @@ pub struct Config {
     /// Reconnect delays.
     pub backoff: Backoff,
     /// How long an opening handshake may take, ms, before the socket is abandoned
-    /// (`connectionTimeout`, default 10000). Also bounds the closing handshake after
-    /// `close()`.
+    /// (`connectionTimeout`, default 10000).
     pub connection_timeout: f64,
+    /// How long a closing handshake may take, ms, before the socket is abandoned as dead
+    /// (`closeTimeout`, default 3000): after `close()`, and after the server started it.
+    /// `close()` on a dead network then ends within it.
+    pub close_timeout: f64,
     /// Heartbeats; `None` (the default) sends none.
     pub heartbeat: Option<Heartbeat>,
     /// The send queue.
@@ -372,6 +375,7 @@ impl Default for Config {
         Config {
             backoff: Backoff::default(),
             connection_timeout: Config::DEFAULT_CONNECTION_TIMEOUT,
+            close_timeout: Config::DEFAULT_CLOSE_TIMEOUT,
             heartbeat: None,
             queue: Queue::default(),
             lifecycle: Lifecycle::default(),
@@ -394,6 +398,16 @@ impl Config {
     /// assert_eq!(m.next_deadline(), Some(500 + Config::DEFAULT_CONNECTION_TIMEOUT as u64));
     /// ```
     pub const DEFAULT_CONNECTION_TIMEOUT: f64 = 10000.0;
+
+    /// The default `closeTimeout`, ms: a closing handshake that has not finished in 3 s is
+    /// not going to (the `ws` package waits 30 s).
+    ///
+    /// ```
+    /// use lifeline_ws::core::Config;
+    ///
+    /// assert_eq!(Config::default().close_timeout, Config::DEFAULT_CLOSE_TIMEOUT);
+    /// ```
+    pub const DEFAULT_CLOSE_TIMEOUT: f64 = 3000.0;
 
     /// Checks every field; the first one out of bounds is named in the error.
     ///
@@ -440,6 +454,7 @@ impl Config {
             self.connection_timeout,
             Bound::Positive,
         )?;
+        delay("closeTimeout", self.close_timeout, Bound::Positive)?;
         if let Some(h) = &self.heartbeat {
             delay("heartbeat.interval", h.interval, Bound::Positive)?;
             delay("heartbeat.timeout", h.timeout, Bound::Positive)?;

@@ -271,6 +271,13 @@ enum Conn {
         generation: Generation,
         deadline: Millis,
     },
+    /// The server started the closing handshake of the socket opened at `opened_at`; its
+    /// `close` event is awaited until `deadline`.
+    Draining {
+        generation: Generation,
+        opened_at: Millis,
+        deadline: Millis,
+    },
 }
 
 /// What follows a disconnection or a failed attempt.
@@ -285,6 +292,7 @@ enum Plan {
 #[derive(Clone, Copy, Debug)]
 struct Timing {
     connection_timeout: Millis,
+    close_timeout: Millis,
     min_uptime: Millis,
     interval: Millis,
     timeout: Millis,
@@ -365,6 +373,7 @@ impl<P> Machine<P> {
         let max_retries = config.backoff.max_retries;
         let timing = Timing {
             connection_timeout: ms(config.connection_timeout),
+            close_timeout: ms(config.close_timeout),
             min_uptime: ms(config.backoff.min_uptime),
             interval: ms(heartbeat.interval),
             timeout: ms(heartbeat.timeout),
@@ -490,6 +499,7 @@ impl<P> Machine<P> {
         match self.conn {
             Conn::Connecting { generation, .. }
             | Conn::Open { generation, .. }
+            | Conn::Draining { generation, .. }
             | Conn::Closing { generation, .. } => Some(generation),
             _ => None,
         }
@@ -556,7 +566,9 @@ impl<P> Machine<P> {
     pub fn next_deadline(&self) -> Option<Millis> {
         let own = match &self.conn {
             Conn::Idle | Conn::Deciding { .. } => None,
-            Conn::Connecting { deadline, .. } | Conn::Closing { deadline, .. } => Some(*deadline),
+            Conn::Connecting { deadline, .. }
+            | Conn::Closing { deadline, .. }
+            | Conn::Draining { deadline, .. } => Some(*deadline),
             Conn::Open {
                 heard_at,
                 ping,
@@ -623,6 +635,7 @@ impl<P> Machine<P> {
                 reason,
                 was_clean,
             } => self.on_closed(generation, code, reason, was_clean, now),
+            Input::Closing { generation } => self.on_peer_closing(generation, now),
             Input::Deadline { last_message_at } => self.on_deadline(last_message_at, now),
             Input::Send(message) => return self.send(message),
             Input::Close { code, reason } => {
@@ -782,7 +795,7 @@ impl<P> Machine<P> {
         }
         match self.conn {
             Conn::Connecting { .. } => self.attempt_failed(now),
-            Conn::Open { opened_at, .. } => {
+            Conn::Open { opened_at, .. } | Conn::Draining { opened_at, .. } => {
                 self.disconnected(opened_at, code, reason, was_clean, now)
             }
             Conn::Closing { .. } => self.closed_for_good(code, reason, was_clean, now),
@@ -834,8 +847,35 @@ impl<P> Machine<P> {
                     now,
                 );
             }
+            Conn::Draining {
+                generation,
+                opened_at,
+                deadline,
+            } if deadline <= now => {
+                let reason = "closing handshake timed out";
+                self.abandon_dead(generation, reason);
+                self.disconnected(opened_at, CODE_ABNORMAL, reason.into(), false, now);
+            }
             Conn::Open { .. } => self.check_heartbeat(late, now),
             _ => {}
+        }
+    }
+
+    fn on_peer_closing(&mut self, generation: Generation, now: Millis) {
+        if let Conn::Open {
+            generation: g,
+            opened_at,
+            ..
+        } = self.conn
+        {
+            if g == generation {
+                self.conn = Conn::Draining {
+                    generation,
+                    opened_at,
+                    deadline: now + self.timing.close_timeout,
+                };
+                self.set_state(State::Closing);
+            }
         }
     }
 
@@ -966,20 +1006,23 @@ impl<P> Machine<P> {
             }
             Conn::Closing { .. } => Err(InputError::Closed(message)),
             Conn::Idle if self.ended => Err(InputError::Closed(message)),
-            // Not started yet (or `startClosed`): kept for the first open.
-            Conn::Idle | Conn::Connecting { .. } | Conn::Waiting { .. } | Conn::Deciding { .. } => {
-                match self.queue.push(message) {
-                    Pushed::Queued => Ok(()),
-                    Pushed::DroppedOldest(oldest) => {
-                        self.emit(Event::Drop(oldest));
-                        Ok(())
-                    }
-                    Pushed::Full(message) => Err(InputError::QueueFull {
-                        message,
-                        max: self.queue.capacity(),
-                    }),
+            // Not started yet (or `startClosed`), or the connection is going down: kept for
+            // the next open.
+            Conn::Idle
+            | Conn::Connecting { .. }
+            | Conn::Waiting { .. }
+            | Conn::Deciding { .. }
+            | Conn::Draining { .. } => match self.queue.push(message) {
+                Pushed::Queued => Ok(()),
+                Pushed::DroppedOldest(oldest) => {
+                    self.emit(Event::Drop(oldest));
+                    Ok(())
                 }
-            }
+                Pushed::Full(message) => Err(InputError::QueueFull {
+                    message,
+                    max: self.queue.capacity(),
+                }),
+            },
         }
     }
 
@@ -997,9 +1040,20 @@ impl<P> Machine<P> {
                 });
                 self.conn = Conn::Closing {
                     generation,
-                    deadline: now + self.timing.connection_timeout,
+                    deadline: now + self.timing.close_timeout,
                 };
                 self.set_state(State::Closing);
+            }
+            // The server's closing handshake is under way: it ends for good now.
+            Conn::Draining {
+                generation,
+                deadline,
+                ..
+            } => {
+                self.conn = Conn::Closing {
+                    generation,
+                    deadline,
+                };
             }
             Conn::Connecting { generation, .. } => {
                 self.abandon(generation, "closed by the user");
@@ -1027,7 +1081,9 @@ impl<P> Machine<P> {
         self.parked = None;
         match self.conn {
             // A connection that is open (or still closing) ends here, with its `close`.
-            Conn::Open { generation, .. } | Conn::Closing { generation, .. } => {
+            Conn::Open { generation, .. }
+            | Conn::Draining { generation, .. }
+            | Conn::Closing { generation, .. } => {
                 self.abandon_with(generation, code.unwrap_or(CODE_NORMAL), reason.clone());
                 self.down_since = Some(now);
                 self.attempt = 0;
@@ -1126,6 +1182,11 @@ impl<P> Machine<P> {
     fn park(&mut self, why: Park, reason: &'static str, now: Millis) {
         match self.conn {
             Conn::Open {
+                generation,
+                opened_at,
+                ..
+            }
+            | Conn::Draining {
                 generation,
                 opened_at,
                 ..
@@ -1299,7 +1360,9 @@ impl<P> Machine<P> {
     /// Ends everything for good: no socket, nothing scheduled, one final `close`.
     fn closed_for_good(&mut self, code: u16, reason: String, was_clean: bool, now: Millis) {
         match self.conn {
-            Conn::Open { opened_at, .. } => self.ended(opened_at, now),
+            Conn::Open { opened_at, .. } | Conn::Draining { opened_at, .. } => {
+                self.ended(opened_at, now)
+            }
             Conn::Closing { .. } => self.down_since = Some(now),
             _ => {}
         }

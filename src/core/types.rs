@@ -234,6 +234,15 @@ pub enum Input<P> {
         /// What went wrong.
         cause: ErrorCause,
     },
+    /// The socket of `generation` left OPEN before its `close` event: the server started
+    /// the closing handshake (the platform socket is CLOSING). No event says so: the driver
+    /// notices it when the user sends or reads the state. The connection counts as going
+    /// down: `state` is `"closing"`, sends are queued for the next connection, and the
+    /// `close` event is awaited for at most `closeTimeout`.
+    Closing {
+        /// The socket it is about.
+        generation: Generation,
+    },
     /// The socket of `generation` closed (the platform's `close` event).
     Closed {
         /// The socket it is about.

@@ -55,39 +55,41 @@ pub mod slot {
     pub const MAX_MESSAGES: usize = 8;
     /// `lifecycle.closeWhenHiddenAfter` (NaN: off).
     pub const HIDDEN_AFTER: usize = 9;
+    /// `closeTimeout`.
+    pub const CLOSE_TIMEOUT: usize = 10;
     /// `backoff.jitter`.
-    pub const JITTER: usize = 10;
+    pub const JITTER: usize = 11;
     /// `queue.overflow`.
-    pub const OVERFLOW: usize = 11;
+    pub const OVERFLOW: usize = 12;
     /// Whether `heartbeat` is on.
-    pub const HEARTBEAT: usize = 12;
+    pub const HEARTBEAT: usize = 13;
     /// Whether the client sends pings.
-    pub const CLIENT_PING: usize = 13;
+    pub const CLIENT_PING: usize = 14;
     /// `heartbeat.anyMessageIsPong`.
-    pub const ANY_MESSAGE_IS_PONG: usize = 14;
+    pub const ANY_MESSAGE_IS_PONG: usize = 15;
     /// Whether `heartbeat.serverPing` is set.
-    pub const SERVER_PING: usize = 15;
+    pub const SERVER_PING: usize = 16;
     /// `lifecycle.probeOnVisible`.
-    pub const PROBE_ON_VISIBLE: usize = 16;
+    pub const PROBE_ON_VISIBLE: usize = 17;
     /// `lifecycle.reconnectOnOnline`.
-    pub const RECONNECT_ON_ONLINE: usize = 17;
+    pub const RECONNECT_ON_ONLINE: usize = 18;
     /// `lifecycle.pauseWhenOffline`.
-    pub const PAUSE_WHEN_OFFLINE: usize = 18;
+    pub const PAUSE_WHEN_OFFLINE: usize = 19;
     /// `lifecycle.closeOnPageHide`.
-    pub const CLOSE_ON_PAGE_HIDE: usize = 19;
+    pub const CLOSE_ON_PAGE_HIDE: usize = 20;
     /// Whether a `shouldReconnect` callback is given.
-    pub const SHOULD_RECONNECT: usize = 20;
+    pub const SHOULD_RECONNECT: usize = 21;
     /// Whether a `reconnect` listener is present.
-    pub const RECONNECT_LISTENER: usize = 21;
+    pub const RECONNECT_LISTENER: usize = 22;
     /// `startClosed`.
-    pub const START_CLOSED: usize = 22;
+    pub const START_CLOSED: usize = 23;
     /// How many values the array holds.
-    pub const COUNT: usize = 23;
+    pub const COUNT: usize = 24;
 }
 
 /// The numeric fields, in the order of their [`slot`]s: a config error's field is its index
 /// here.
-pub const NUMBER_FIELDS: [&str; 10] = [
+pub const NUMBER_FIELDS: [&str; 11] = [
     "backoff.initialDelay",
     "backoff.maxDelay",
     "backoff.factor",
@@ -98,6 +100,7 @@ pub const NUMBER_FIELDS: [&str; 10] = [
     "heartbeat.timeout",
     "queue.maxMessages",
     "lifecycle.closeWhenHiddenAfter",
+    "closeTimeout",
 ];
 
 /// Every [`Expected`], in the order of its number in [`config_error_code`].
@@ -165,6 +168,7 @@ fn config(values: &[f64]) -> Config {
             min_uptime: at(slot::MIN_UPTIME),
         },
         connection_timeout: at(slot::CONNECTION_TIMEOUT),
+        close_timeout: at(slot::CLOSE_TIMEOUT),
         heartbeat: on(slot::HEARTBEAT).then(|| Heartbeat {
             interval: at(slot::INTERVAL),
             timeout: at(slot::TIMEOUT),
@@ -267,6 +271,9 @@ pub mod input {
     /// Whether a `reconnect` listener is present now (`value` 1); without one, re-opens emit
     /// `open`.
     pub const RECONNECT_LISTENER: u32 = 13;
+    /// The socket of `generation` left OPEN before its `close` event (the server started the
+    /// closing handshake).
+    pub const CLOSING: u32 = 14;
 }
 
 /// What [`Core::query`] reads: the core's numbers, and the fields of the command last
@@ -526,6 +533,7 @@ impl Core {
             input::PAGE_SHOW => Input::PageShow { persisted: on },
             input::PAGE_HIDE => Input::PageHide { persisted: on },
             input::RESUME => Input::Resume,
+            input::CLOSING => Input::Closing { generation },
             input::SHOULD_RECONNECT => Input::ShouldReconnect(on),
             input::RECONNECT_LISTENER => {
                 self.machine.set_reconnect_listener(on);
@@ -600,6 +608,7 @@ mod tests {
         v[slot::MAX_RETRIES] = f64::INFINITY;
         v[slot::MIN_UPTIME] = 5000.0;
         v[slot::CONNECTION_TIMEOUT] = 10000.0;
+        v[slot::CLOSE_TIMEOUT] = 3000.0;
         v[slot::INTERVAL] = 25000.0;
         v[slot::TIMEOUT] = 10000.0;
         v[slot::MAX_MESSAGES] = 1000.0;

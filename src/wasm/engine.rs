@@ -214,6 +214,7 @@ impl<H: Hooks> Ops<'_, H> {
 
     /// Sends now when open, else queues.
     pub fn send(&self, data: JsValue) -> Result<(), InputError<JsValue>> {
+        check_open(self.shared);
         try_feed(self.shared, Input::Send(data))
     }
 
@@ -240,6 +241,7 @@ impl<H: Hooks> Ops<'_, H> {
 
     /// The connection's state.
     pub fn state(&self) -> State {
+        check_open(self.shared);
         self.shared.borrow().machine.state()
     }
 
@@ -297,6 +299,24 @@ fn feed<H: Hooks>(shared: &Shared<H>, input: Input<JsValue>) {
 }
 
 /// Feeds one input now, carries out every command, and re-arms the timer.
+/// Tells the core when the socket left OPEN before its `close` event: the server started
+/// the closing handshake, and no event says so (docs/driver-contract.md). Sends from then on
+/// are queued for the next connection, never handed to the closing socket.
+fn check_open<H: Hooks>(shared: &Shared<H>) {
+    let left = {
+        let inner = shared.borrow();
+        let open = inner.machine.state() == State::Open;
+        inner
+            .live
+            .as_ref()
+            .filter(|live| open && live.socket.ready_state() > WebSocket::OPEN)
+            .map(|live| live.generation)
+    };
+    if let Some(generation) = left {
+        feed(shared, Input::Closing { generation });
+    }
+}
+
 fn try_feed<H: Hooks>(
     shared: &Shared<H>,
     input: Input<JsValue>,

@@ -98,3 +98,28 @@ test("close() after a dead (half-open) connection lets the process exit", { time
     await server.stop();
   }
 });
+
+test("close() on a dead network is bounded by closeTimeout (3 s by default), not by a 30 s handshake", { timeout: ms(30000) }, async () => {
+  const server = await startServer({ echo: true });
+  const proxy = await startProxy({ port: server.port });
+  try {
+    // The closing handshake cannot complete through the muted proxy: no close frame back,
+    // no FIN. The client gives up on it after closeTimeout and the process ends.
+    const r = await runNode([script, "close-muted", proxy.url("/close-muted")], {
+      cwd: scratch,
+      timeout: ms(15000),
+      onLine: (line) => {
+        if (line === "OPEN") proxy.mute();
+      },
+    });
+    const calledAt = closeCalledAt(r.stdout);
+    assert.match(r.stdout, /^CLOSE 1006 false "closing handshake timed out"$/m, r.stdout);
+    const lived = r.exitedAt - calledAt;
+    console.log(`close() on a muted connection: the process ended ${lived} ms later`);
+    assert.ok(lived < 3000 + 1500, `ended ${lived} ms after close()`);
+    assert.ok(lived >= 2900, `not before closeTimeout (${lived} ms)`);
+  } finally {
+    await proxy.stop();
+    await server.stop();
+  }
+});

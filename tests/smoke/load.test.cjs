@@ -15,7 +15,7 @@ const pkg = path.join(root, "pkg", "smoke"); // where scripts/test.sh builds it
 const wasmFile = path.join(pkg, "lifeline_ws_bg.wasm");
 
 // The ABI (src/npm/mod.rs: `slot`, `input`, `kind`, `field`).
-const DEFAULTS = [1000, 30000, 2, Infinity, 5000, 10000, 25000, 10000, 1000, NaN, 0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0];
+const DEFAULTS = [1000, 30000, 2, Infinity, 5000, 10000, 25000, 10000, 1000, NaN, 3000, 0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0];
 const START = 0, OPENED = 1, SEND = 6;
 const OPEN = 1;
 const ERROR = 0, STATE = 1, QUEUED = 6, GENERATION = 10;

@@ -30,6 +30,7 @@ const options: LifelineSocketOptions = {
     minUptime: 5000,
   },
   connectionTimeout: 10000,
+  closeTimeout: 3000,
   heartbeat: {
     interval: 25000,
     timeout: 10000,

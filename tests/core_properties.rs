@@ -1800,9 +1800,9 @@ proptest! {
 
 // ---------------------------------------------------------------------------------------
 // Machine bugs the properties found, shrunk by hand to their smallest form. All are fixed
-// (A-E and D') and kept as regression tests; TOLERATE_KNOWN_BUGS stays false. With the
-// default fixed seed the properties do not reach D' or E; a hunt with more cases does
-// (PROPTEST_CASES=3000 PROPTEST_SEED=random cargo test --release --test core_properties).
+// (A-F and D') and kept as regression tests; TOLERATE_KNOWN_BUGS stays false. With the
+// default fixed seed the properties do not reach D', E or F; a hunt with more cases does
+// (`npm run hunt`, scripts/hunt.sh: random seeds, 10^5 cases per property, release build).
 // ---------------------------------------------------------------------------------------
 
 /// Bug A (found by `one_close_per_connection`; proptest shrank it to `Accept, Close(None),
@@ -2027,5 +2027,59 @@ fn bug_any_message_is_pong_counts_what_came_before_the_ping() {
         dropped_at.is_some_and(|t| t <= 810),
         "dead socket dropped at {dropped_at:?}; the probe's pong was due at 710 \
          (interval + timeout is 810)"
+    );
+}
+
+/// Bug F (issue 19; found by `silent_sockets_are_detected_in_time` with a random seed, once
+/// in 4 hunts of 3000 cases; shrunk to server pings only, interval 100, timeout 100,
+/// `probeOnVisible`: `Accept, Jump(1), Message, FireTimer, Jump(1), Visibility(true),
+/// FireTimer`, dropped at 301 instead of 201): with server pings only, a probe (visible,
+/// resume, pageshow, online, offline) that found the silence overdue gave the server a new
+/// `timeout` from then, taking it for a page that slept through the verdict. Overdue by
+/// LATE_AFTER or less, it did not sleep: the verdict was due, and the probe postponed it.
+/// (Fixed: with server pings only a probe has nothing to send and leaves the schedule as it
+/// is; a verdict the page did sleep through is handled by the late timer, which fires at
+/// once and gives the grace.)
+#[test]
+fn bug_server_ping_probe_postpones_a_verdict_that_is_due() {
+    let mut sim = Sim::start(Config {
+        heartbeat: Some(Heartbeat {
+            interval: 100.0,
+            timeout: 100.0,
+            client_ping: false,
+            server_ping: true,
+            ..Heartbeat::default()
+        }),
+        ..sim::config()
+    });
+    sim.accept();
+    // The last sign of life, a data message at 1: the verdict is due at 1 + 100 + 100.
+    sim.now = 1;
+    sim.last_message_at = Some(1);
+    sim.run_until(200); // the timer set for 200 learns of the message: not yet
+    assert!(sim.open.is_some());
+    assert_eq!(sim.machine.next_deadline(), Some(201));
+    // The page becomes visible when the verdict is due, before the timer fires.
+    sim.now = 201;
+    sim.input(Input::Visibility { visible: true });
+    assert_eq!(
+        sim.machine.next_deadline(),
+        Some(201),
+        "the probe moved the verdict"
+    );
+    sim.run_for(1000);
+    let dropped_at = sim
+        .log
+        .iter()
+        .find(|(_, c)| matches!(c, Command::Abandon { .. }))
+        .map(|(t, _)| *t);
+    assert_eq!(
+        dropped_at,
+        Some(201),
+        "dead socket dropped at {dropped_at:?}; silent since 1, interval + timeout is 200"
+    );
+    assert_eq!(
+        sim.closes().pop().map(|c| c.reason),
+        Some("server ping timeout".into())
     );
 }

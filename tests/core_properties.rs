@@ -100,7 +100,7 @@ enum StaleKind {
     Error,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct Case {
     config: Config,
     seed: u64,
@@ -110,6 +110,111 @@ struct Case {
     /// The answers given, in turn (cycled).
     answers: Vec<bool>,
     actions: Vec<Action>,
+}
+
+/// A case prints as the Rust expression that builds it: a counterexample (proptest's
+/// "minimal failing input", as `scripts/hunt.sh` shows it) pastes into a regression test as
+/// it is, `Driver::run(&case, Inv::...)`.
+impl std::fmt::Debug for Case {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Written out field by field: a new config field fails to compile here.
+        let Config {
+            backoff,
+            connection_timeout,
+            heartbeat,
+            queue,
+            lifecycle,
+            should_reconnect,
+            reconnect_listener,
+            start_closed,
+        } = self.config;
+        let Backoff {
+            initial_delay,
+            max_delay,
+            factor,
+            jitter,
+            max_retries,
+            min_uptime,
+        } = backoff;
+        let Queue {
+            max_messages,
+            overflow,
+        } = queue;
+        let Lifecycle {
+            probe_on_visible,
+            reconnect_on_online,
+            pause_when_offline,
+            close_when_hidden_after,
+            close_on_page_hide,
+        } = lifecycle;
+        let n = |x: f64| match x {
+            f64::INFINITY => "f64::INFINITY".to_string(),
+            x => format!("{x:?}"),
+        };
+        writeln!(f, "Case {{")?;
+        writeln!(f, "    config: Config {{")?;
+        writeln!(f, "        backoff: Backoff {{")?;
+        writeln!(f, "            initial_delay: {},", n(initial_delay))?;
+        writeln!(f, "            max_delay: {},", n(max_delay))?;
+        writeln!(f, "            factor: {},", n(factor))?;
+        writeln!(f, "            jitter: Jitter::{jitter:?},")?;
+        writeln!(f, "            max_retries: {},", n(max_retries))?;
+        writeln!(f, "            min_uptime: {},", n(min_uptime))?;
+        writeln!(f, "        }},")?;
+        writeln!(f, "        connection_timeout: {},", n(connection_timeout))?;
+        match heartbeat {
+            None => writeln!(f, "        heartbeat: None,")?,
+            Some(Heartbeat {
+                interval,
+                timeout,
+                client_ping,
+                any_message_is_pong,
+                server_ping,
+            }) => {
+                writeln!(f, "        heartbeat: Some(Heartbeat {{")?;
+                writeln!(f, "            interval: {},", n(interval))?;
+                writeln!(f, "            timeout: {},", n(timeout))?;
+                writeln!(f, "            client_ping: {client_ping},")?;
+                writeln!(f, "            any_message_is_pong: {any_message_is_pong},")?;
+                writeln!(f, "            server_ping: {server_ping},")?;
+                writeln!(f, "        }}),")?;
+            }
+        }
+        writeln!(f, "        queue: Queue {{")?;
+        writeln!(f, "            max_messages: {},", n(max_messages))?;
+        writeln!(f, "            overflow: Overflow::{overflow:?},")?;
+        writeln!(f, "        }},")?;
+        writeln!(f, "        lifecycle: Lifecycle {{")?;
+        writeln!(f, "            probe_on_visible: {probe_on_visible},")?;
+        writeln!(f, "            reconnect_on_online: {reconnect_on_online},")?;
+        writeln!(f, "            pause_when_offline: {pause_when_offline},")?;
+        let hidden = close_when_hidden_after.map(n);
+        match hidden {
+            Some(after) => writeln!(f, "            close_when_hidden_after: Some({after}),")?,
+            None => writeln!(f, "            close_when_hidden_after: None,")?,
+        }
+        writeln!(f, "            close_on_page_hide: {close_on_page_hide},")?;
+        writeln!(f, "        }},")?;
+        writeln!(f, "        should_reconnect: {should_reconnect},")?;
+        writeln!(f, "        reconnect_listener: {reconnect_listener},")?;
+        writeln!(f, "        start_closed: {start_closed},")?;
+        writeln!(f, "    }},")?;
+        writeln!(f, "    seed: {},", self.seed)?;
+        writeln!(f, "    prompt: {},", self.prompt)?;
+        writeln!(f, "    answers: vec!{:?},", self.answers)?;
+        writeln!(f, "    actions: vec![")?;
+        for action in &self.actions {
+            match action {
+                Action::Stale { kind, pick } => writeln!(
+                    f,
+                    "        Action::Stale {{ kind: StaleKind::{kind:?}, pick: {pick} }},"
+                )?,
+                action => writeln!(f, "        Action::{action:?},")?,
+            }
+        }
+        writeln!(f, "    ],")?;
+        write!(f, "}}")
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1650,21 +1755,27 @@ impl Driver {
 // The properties
 // ---------------------------------------------------------------------------------------
 
-fn proptest_config() -> ProptestConfig {
-    // PROPTEST_CASES=10000 for a longer hunt.
-    let cases = std::env::var("PROPTEST_CASES")
+/// Cases per property in `npm test` (a debug build; see README, "Hunting", for the cost).
+/// `no_panic_at_the_edges`, whose cases are longer, runs half as many.
+const DEFAULT_CASES: u32 = 640;
+
+/// `PROPTEST_CASES`, when set: every property (the edge one included) runs that many cases.
+fn cases_from_env() -> Option<u32> {
+    std::env::var("PROPTEST_CASES")
         .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(256);
+        .map(|n| n.parse().expect("PROPTEST_CASES"))
+}
+
+fn proptest_config() -> ProptestConfig {
     // A fixed seed, so that `npm test` is deterministic; PROPTEST_SEED=<n> (or "random")
-    // for a different hunt.
+    // for a different hunt (scripts/hunt.sh picks a random <n> and prints it).
     let rng_seed = match std::env::var("PROPTEST_SEED").ok().as_deref() {
         Some("random") => proptest::test_runner::RngSeed::Random,
         Some(n) => proptest::test_runner::RngSeed::Fixed(n.parse().expect("PROPTEST_SEED")),
         None => proptest::test_runner::RngSeed::Fixed(0x11fe_11e5),
     };
     ProptestConfig {
-        cases,
+        cases: cases_from_env().unwrap_or(DEFAULT_CASES),
         rng_seed,
         // Do not write regression files into the tree; failures print the shrunk case.
         failure_persistence: None,
@@ -1787,7 +1898,10 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: proptest_config().cases / 2, ..proptest_config() })]
+    #![proptest_config(ProptestConfig {
+        cases: cases_from_env().unwrap_or(DEFAULT_CASES / 2),
+        ..proptest_config()
+    })]
 
     /// 8. No panic, with configs at the edges of validation (1 ms and 24.8-day delays,
     /// factors up to f64::MAX, budgets up to u32::MAX, zero minUptime and
@@ -2082,4 +2196,58 @@ fn bug_server_ping_probe_postpones_a_verdict_that_is_due() {
         sim.closes().pop().map(|c| c.reason),
         Some("server ping timeout".into())
     );
+}
+
+/// Bug F again, through `online` (`reconnectOnOnline`): the verdict due at 1229 (silent since
+/// the open at 0, interval 876 + timeout 353) fell at 1582, `online` at 1229 having given the
+/// server a new `timeout`. Found by `scripts/hunt.sh 3000` on the machine before the fix
+/// (round 5, PROPTEST_SEED=3794872756407566544, PROPTEST_CASES=3000) and kept as the script
+/// printed it: a replay of the shrunk case under the invariant it broke.
+#[test]
+fn bug_server_ping_probe_on_online_postpones_a_verdict_that_is_due() {
+    let case = Case {
+        config: Config {
+            backoff: Backoff {
+                initial_delay: 100.0,
+                max_delay: 100.0,
+                factor: 1.0,
+                jitter: Jitter::Full,
+                max_retries: f64::INFINITY,
+                min_uptime: 0.0,
+            },
+            connection_timeout: 100.0,
+            heartbeat: Some(Heartbeat {
+                interval: 876.0,
+                timeout: 353.0,
+                client_ping: false,
+                any_message_is_pong: false,
+                server_ping: true,
+            }),
+            queue: Queue {
+                max_messages: 0.0,
+                overflow: Overflow::Throw,
+            },
+            lifecycle: Lifecycle {
+                probe_on_visible: false,
+                reconnect_on_online: true,
+                pause_when_offline: false,
+                close_when_hidden_after: None,
+                close_on_page_hide: false,
+            },
+            should_reconnect: false,
+            reconnect_listener: false,
+            start_closed: false,
+        },
+        seed: 0,
+        prompt: false,
+        answers: vec![false],
+        actions: vec![
+            Action::Accept,
+            Action::RunFor(1186),
+            Action::Jump(43),
+            Action::Online,
+            Action::RunFor(353),
+        ],
+    };
+    Driver::run(&case, Inv::Detection);
 }

@@ -1,4 +1,4 @@
-//! Property tests of the core's invariants (DESIGN.md, "Test layers", layer 1): long random
+//! Property tests of the core's invariants (docs/design.md): long random
 //! sequences of clock jumps, timer firings, socket outcomes, inputs of stale generations,
 //! user calls, page lifecycle inputs and `shouldReconnect` answers, thrown at machines with
 //! random valid configs.

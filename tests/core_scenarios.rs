@@ -1,4 +1,4 @@
-//! One scenario per rule of DESIGN.md, driven by a fake clock: each would fail without the
+//! One scenario per rule of docs/design.md, driven by a fake clock: each would fail without the
 //! behaviour it names.
 
 mod sim;

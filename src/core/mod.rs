@@ -15,21 +15,28 @@
 //! generations that keep stale sockets from ever producing an event.
 
 mod backoff;
+mod close;
 mod config;
+mod liveness;
 mod machine;
 mod num;
+mod page;
 mod queue;
+mod refusal;
+mod timer;
 mod types;
 
 pub use backoff::Rng;
+pub use close::{DropReason, CODE_ABNORMAL, CODE_NORMAL, CODE_NO_STATUS};
 pub use config::{
     Backoff, Config, ConfigError, Expected, Heartbeat, Jitter, Lifecycle, Overflow, Queue,
     MAX_DELAY_MS, MAX_QUEUE,
 };
-pub use machine::{
-    InputError, Machine, CODE_ABNORMAL, CODE_NORMAL, CODE_NO_STATUS, LATE_AFTER, RECHECK_WINDOW,
-};
+pub use machine::Machine;
+pub use page::RECHECK_WINDOW;
 pub use queue::{Pushed, SendQueue};
+pub use refusal::InputError;
+pub use timer::LATE_AFTER;
 pub use types::{
     CloseInfo, Command, ErrorCause, Event, Generation, Input, Millis, Outgoing, State, Stats,
 };

@@ -85,7 +85,6 @@ enum Action {
     Offline,
     PageShow(bool),
     PageHide(bool),
-    Freeze,
     Resume,
     /// An answer to `shouldReconnect` (stray unless a question is pending and answers are
     /// not prompt).
@@ -481,7 +480,6 @@ fn page() -> impl Strategy<Value = Action> {
         1 => Just(Action::Offline),
         1 => any::<bool>().prop_map(Action::PageShow),
         1 => any::<bool>().prop_map(Action::PageHide),
-        1 => Just(Action::Freeze),
         1 => Just(Action::Resume),
         1 => any::<bool>().prop_map(Action::Answer),
         1 => Just(Action::Start),
@@ -943,9 +941,6 @@ impl Driver {
             }
             Action::PageHide(persisted) => {
                 let _ = self.feed(Input::PageHide { persisted });
-            }
-            Action::Freeze => {
-                let _ = self.feed(Input::Freeze);
             }
             Action::Resume => {
                 let _ = self.feed(Input::Resume);

@@ -891,7 +891,7 @@ fn probe_on_visible_off_leaves_the_socket_alone() {
 fn resume_after_freeze_probes() {
     let mut sim = Sim::start(heartbeat(25_000.0, 2_000.0));
     sim.accept();
-    sim.input(Input::Freeze);
+    // Frozen for a minute: no input at all (the timer does not fire), then `resume`.
     sim.now += 60_000;
     sim.input(Input::Resume);
     assert_eq!(sim.pings(), [60_000]);

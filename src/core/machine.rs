@@ -431,7 +431,6 @@ impl<P> Machine<P> {
                     self.park(Park::PageHide, now);
                 }
             }
-            Input::Freeze => {}
             Input::Resume => self.page_back(lifecycle.probe_on_visible, now),
             Input::ShouldReconnect(answer) => self.on_decision(answer, now),
         }

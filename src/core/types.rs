@@ -302,9 +302,9 @@ pub enum Input<P> {
         /// Whether the page may be kept in the back/forward cache.
         persisted: bool,
     },
-    /// The page is being frozen (`freeze`): its timers and tasks stop.
-    Freeze,
-    /// The page was resumed after being frozen (`resume`).
+    /// The page was resumed after being frozen (`resume`). Being frozen needs no input of
+    /// its own: the timer does not fire meanwhile, and a late one is noticed (see
+    /// [`LATE_AFTER`](crate::core::LATE_AFTER)).
     Resume,
     /// The answer of the user's `shouldReconnect` to [`Command::AskShouldReconnect`].
     ShouldReconnect(bool),

@@ -657,7 +657,6 @@ fn install_lifecycle<H: Hooks>(shared: &Shared<H>) {
                     visible: !hidden(&page),
                 }
             }),
-            on(&weak, document, "freeze", |_| Input::Freeze),
             on(&weak, document, "resume", |_| Input::Resume),
         ]);
     }

@@ -18,7 +18,7 @@ use web_sys::{BinaryType, MessageEvent, WebSocket};
 
 use super::config::{Config, Decide, Matcher};
 use super::event::{Close, Disconnect, Error, ErrorInfo, Event, Message, Reconnect, Reconnecting};
-use crate::core::{self, Generation, Input, InputError, Millis, State, Stats};
+use crate::core::{self, Generation, Input, InputError, Millis, State, Stats, CODE_NORMAL};
 use crate::wasm::engine::{Engine, Hooks, Platform, Url, WeakEngine};
 
 /// A URL provider's answer.
@@ -576,7 +576,7 @@ impl SocketHandle {
     /// ```
     pub fn close(&self) {
         if let Some(engine) = self.engine.upgrade() {
-            let _ = engine.ops().close(Some(1000), String::new());
+            let _ = engine.ops().close(Some(CODE_NORMAL), String::new());
         }
     }
 

@@ -37,7 +37,7 @@ use web_sys::{
 use super::platform::{call_if_present, get, global, has_listeners, now, seed};
 use crate::core::{
     Command, Config, ConfigError, ErrorCause, Event, Generation, Input, InputError, Machine,
-    Millis, Outgoing, State, Stats,
+    Millis, Outgoing, State, Stats, CODE_ABNORMAL, CODE_NORMAL,
 };
 
 /// What differs between the hosts the engine reports to.
@@ -264,7 +264,7 @@ impl<H: Hooks> Drop for Engine<H> {
             let socket = live.socket.clone();
             drop(live);
             host.detach(&socket);
-            drop_socket(&socket, false, 1000, "");
+            drop_socket(&socket, false, CODE_NORMAL, "");
         }
     }
 }
@@ -523,7 +523,7 @@ fn connect<H: Hooks>(shared: &Shared<H>, generation: Generation, url: Result<JsV
             let reason = String::new();
             let input = Input::Closed {
                 generation,
-                code: 1006,
+                code: CODE_ABNORMAL,
                 reason,
                 was_clean: false,
             };

@@ -135,6 +135,7 @@ impl fmt::Debug for UrlSource {
 /// # Ok(()) }
 /// # fn web_log(_: &str) {}
 /// ```
+#[must_use = "dropping the Socket closes its connection and ends its events"]
 pub struct Socket {
     engine: Engine<RustHost>,
     handle: SocketHandle,

@@ -317,6 +317,7 @@ impl<P> Machine<P> {
     ///     Command::Open { generation: Generation(1) },
     ///     Command::Emit(Event::StateChange(State::Connecting)),
     /// ]);
+    #[must_use = "every command is to be carried out, in order, until there is none"]
     pub fn poll_command(&mut self) -> Option<Command<P>> {
         self.commands.pop_front()
     }
@@ -334,6 +335,7 @@ impl<P> Machine<P> {
     /// m.handle(Input::Opened { generation }, 150).unwrap();
     /// assert_eq!(m.next_deadline(), None); // open, no heartbeats: no timer
     /// ```
+    #[must_use = "the driver's one timer is to be set at this deadline (cleared when None)"]
     pub fn next_deadline(&self) -> Option<Millis> {
         self.timers().next()
     }

@@ -18,6 +18,7 @@ use crate::core::{self, ConfigError, Heartbeat, Jitter, Overflow};
 /// assert!(json.matches(&Message::from(r#"{"type":"pong"}"#)));
 /// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Matcher {
     /// A text message equal to this one.
     Text(String),

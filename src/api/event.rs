@@ -214,6 +214,7 @@ pub struct ErrorInfo {
 /// assert_eq!(describe(&Event::Open), "connected");
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Event {
     /// The first connection opened (every later one too when nobody listens for
     /// [`Event::Reconnect`]: no `on_reconnect` callback and no event stream).
@@ -284,6 +285,7 @@ impl Event {
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Error {
     /// An option out of bounds, named as the JS options spell it.
     Config(ConfigError),

@@ -49,6 +49,7 @@ pub const MAX_QUEUE: f64 = 1_000_000.0;
 /// assert_eq!(none.delay(2, &mut rng), 2000);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Jitter {
     /// Uniform in `[0, ceiling]` (`"full"`): spreads a crowd of clients the most.
     Full,
@@ -106,6 +107,7 @@ impl Jitter {
 /// assert_eq!(m.stats().queued, 1);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Overflow {
     /// Refuse the new message with an error that hands it back (`"throw"`).
     Throw,
@@ -511,6 +513,7 @@ fn is_count(value: f64, max: f64) -> bool {
 /// assert_eq!((field, value, expected), ("backoff.factor", 0.5, Expected::FactorAtLeastOne));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Expected {
     /// A delay greater than 0 and at most [`MAX_DELAY_MS`].
     PositiveDelay,
@@ -571,6 +574,7 @@ impl Expected {
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// A number out of bounds.
     Number {

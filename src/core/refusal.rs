@@ -20,6 +20,7 @@ use super::close::CODE_NORMAL;
 /// assert_eq!(refused, Err(InputError::ReasonTooLong { bytes: 124 }));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum InputError<P> {
     /// `send()` after `close()` or `giveup` (until `reconnect()`): the platform's
     /// `InvalidStateError`.

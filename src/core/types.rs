@@ -55,6 +55,7 @@ pub struct Generation(pub u32);
 /// assert_eq!(m.state(), State::Connecting);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum State {
     /// A socket has been asked for and has not opened yet.
     Connecting,
@@ -145,6 +146,7 @@ pub struct Stats {
 /// assert_eq!(error, Some(ErrorCause::ConnectionTimeout));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorCause {
     /// The platform socket reported an error.
     Socket,
@@ -207,6 +209,7 @@ impl serde::Serialize for ErrorCause {
 ///
 /// [`Machine::handle`]: crate::core::Machine::handle
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Input<P> {
     /// Begin: connect now, unless the config says `start_closed`.
     Start,
@@ -312,6 +315,9 @@ pub enum Input<P> {
 
 /// A message to write to a socket.
 ///
+/// Not `#[non_exhaustive]`, as [`Command`] and [`Event`] are not: a driver handles every
+/// variant, and a new one must fail its build rather than fall into a `_` arm.
+///
 /// ```
 /// use lifeline_ws::core::{Command, Config, Heartbeat, Input, Machine, Outgoing};
 ///
@@ -336,6 +342,9 @@ pub enum Outgoing<P> {
 }
 
 /// What the machine wants the driver to do, drained with [`Machine::poll_command`] in order.
+///
+/// Not `#[non_exhaustive]`: a driver carries out every command, and a new one must fail its
+/// build rather than fall into a `_` arm.
 ///
 /// ```
 /// use lifeline_ws::core::{Command, Config, Generation, Input, Machine};
@@ -438,7 +447,10 @@ pub struct CloseInfo {
     pub delay: Option<Millis>,
 }
 
-/// What the user's listeners receive.
+/// What the user's listeners receive, through the driver.
+///
+/// Not `#[non_exhaustive]`: a driver delivers every event, and a new one must fail its build
+/// rather than fall into a `_` arm.
 ///
 /// ```
 /// use lifeline_ws::core::{Backoff, Command, Config, Event, Input, Jitter, Machine};

@@ -98,6 +98,8 @@ pub(crate) type Decide = Rc<dyn Fn(&Disconnect) -> bool>;
 /// ```
 #[derive(Clone)]
 pub struct Config {
+    /// Validated: every `Config` comes out of [`ConfigBuilder::build`], which checks it, and
+    /// nothing changes it after. `Socket::connect` relies on it and checks nothing again.
     pub(crate) policy: core::Config,
     pub(crate) ping: Message,
     pub(crate) pong: Matcher,

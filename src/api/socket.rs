@@ -187,7 +187,7 @@ impl Socket {
             should_reconnect,
             websocket,
         } = config;
-        policy.validate()?;
+        // `policy` was validated when the config was built: an `api::Config` holds no other.
         let constructor = match websocket {
             Some(constructor) => constructor,
             None => get(&global(), "WebSocket")
@@ -229,7 +229,7 @@ impl Socket {
             ping: to_js(ping),
             reply,
         };
-        let engine = Engine::new(policy, url, platform, host.clone())?;
+        let engine = Engine::new(policy, url, platform, host.clone());
         let handle = SocketHandle {
             engine: engine.downgrade(),
             host,

@@ -147,6 +147,13 @@ impl<P> Machine<P> {
     /// ```
     pub fn new(config: Config, seed: u64) -> Result<Self, ConfigError> {
         config.validate()?;
+        Ok(Machine::with_valid(config, seed))
+    }
+
+    /// [`Machine::new`] for a config [`Config::validate`] has accepted already: the Rust
+    /// API's `Config` holds nothing else, so a socket's options are checked once, when they
+    /// are built.
+    pub(crate) fn with_valid(config: Config, seed: u64) -> Self {
         let max_retries = config.backoff.max_retries;
         let timing = Timing {
             connection_timeout: num::millis(config.connection_timeout),
@@ -155,7 +162,7 @@ impl<P> Machine<P> {
             max_retries: max_retries.is_finite().then_some(max_retries as u32),
             heartbeat: config.heartbeat.as_ref().map(Beat::new),
         };
-        Ok(Machine {
+        Machine {
             queue: SendQueue::new(config.queue.max_messages as usize, config.queue.overflow),
             page: Page::new(&config.lifecycle),
             config,
@@ -172,7 +179,7 @@ impl<P> Machine<P> {
             ended: false,
             ever_opened: false,
             down_since: None,
-        })
+        }
     }
 
     // ----- getters -----

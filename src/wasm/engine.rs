@@ -36,8 +36,8 @@ use web_sys::{
 
 use super::platform::{call_if_present, get, global, has_listeners, now, seed};
 use crate::core::{
-    Command, Config, ConfigError, ErrorCause, Event, Generation, Input, InputError, Machine,
-    Millis, Outgoing, State, Stats, CODE_ABNORMAL, CODE_NORMAL,
+    Command, Config, ErrorCause, Event, Generation, Input, InputError, Machine, Millis, Outgoing,
+    State, Stats, CODE_ABNORMAL, CODE_NORMAL,
 };
 
 /// What differs between the hosts the engine reports to.
@@ -166,14 +166,10 @@ pub(crate) struct Ops<'a, H: Hooks> {
 }
 
 impl<H: Hooks> Engine<H> {
-    /// Validates `config` and prepares; connects on [`Ops::start`].
-    pub fn new(
-        config: Config,
-        url: Url<H::Provider>,
-        platform: Platform,
-        host: H,
-    ) -> Result<Self, ConfigError> {
-        let machine = Machine::new(config, seed())?;
+    /// Prepares with `config`, which [`Config::validate`] accepted already (the Rust API's
+    /// `Config` is validated when built); connects on [`Ops::start`].
+    pub fn new(config: Config, url: Url<H::Provider>, platform: Platform, host: H) -> Self {
+        let machine = Machine::with_valid(config, seed());
         let inner = Inner {
             machine,
             host,
@@ -184,9 +180,9 @@ impl<H: Hooks> Engine<H> {
             lifecycle: Vec::new(),
             last_error: JsValue::UNDEFINED,
         };
-        Ok(Engine {
+        Engine {
             shared: Rc::new(RefCell::new(inner)),
-        })
+        }
     }
 
     /// The operations (the engine is alive as long as `self`).

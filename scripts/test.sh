@@ -8,7 +8,8 @@
 #      and the Rust example app (examples/rust) built and driven in Chromium
 #   7. the package's TypeScript types (tsc --noEmit on tests/types)
 #   8. the npm package as users get it (npm pack, installed in a temporary folder), in
-#      Node 20 against real local servers: node --test tests/node/
+#      Node 20 against real local servers: node --test tests/node/; and the JS side of the
+#      tables both sides are held to: node --test tests/cases/
 #   9. the demo: the bounded `npm run demo` run and its summary, and the status page in
 #      headless Chromium (playwright-core): node --test tests/demo/
 #  10. phones, tabs and sleep in a real headless Chromium (offline/online, hidden/visible,
@@ -97,10 +98,11 @@ rm -f "$server_out"
 layer "types (tsc --noEmit on tests/types)"
 npm run --silent test:types
 
-layer "package in Node (npm run build, npm pack, node --test tests/node/)"
+layer "package in Node (npm run build, npm pack, node --test tests/node/ tests/cases/)"
 npm run --silent build
 npm run --silent size
 node --test tests/node/
+node --test tests/cases/
 
 layer "demo (bounded npm run demo, status page in Chromium): node --test tests/demo/"
 node --test tests/demo/

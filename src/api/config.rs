@@ -163,8 +163,7 @@ impl Config {
     pub fn into_builder(self) -> ConfigBuilder {
         let heartbeat = self.policy.heartbeat;
         ConfigBuilder {
-            // With the server pinging, client pings mean they were asked for (see `build`).
-            ping_given: heartbeat.is_some_and(|h| h.client_ping),
+            ping_given: heartbeat.is_some_and(|h| h.ping_given()),
             heartbeat,
             config: self,
         }
@@ -582,12 +581,8 @@ impl ConfigBuilder {
             heartbeat,
             ping_given,
         } = self;
-        config.policy.heartbeat = heartbeat.map(|heartbeat| Heartbeat {
-            server_ping: config.server_ping.is_some(),
-            // With the server pinging, the client pings only when asked to (as in JS).
-            client_ping: config.server_ping.is_none() || ping_given,
-            ..heartbeat
-        });
+        let server_ping = config.server_ping.is_some();
+        config.policy.heartbeat = heartbeat.map(|h| h.with_sources(server_ping, ping_given));
         config.policy.should_reconnect = config.should_reconnect.is_some();
         check_protocols(&config.protocols)?;
         config.policy.validate()?;

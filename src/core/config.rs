@@ -222,8 +222,8 @@ pub struct Heartbeat {
     /// How long to wait for the pong, ms (`timeout`, default 10000). A dead connection is
     /// detected within `interval + timeout`.
     pub timeout: f64,
-    /// Whether the client sends its own pings (default `true`; the JS API turns it off when
-    /// only `serverPing` is given).
+    /// Whether the client sends its own pings (default `true`; off when only `serverPing` is
+    /// given: see [`Heartbeat::with_sources`]).
     pub client_ping: bool,
     /// Whether any message, not only the pong, proves the connection alive
     /// (`anyMessageIsPong`, default `false`). Pings are then sent only after `interval` of
@@ -244,6 +244,51 @@ impl Default for Heartbeat {
             any_message_is_pong: false,
             server_ping: false,
         }
+    }
+}
+
+impl Heartbeat {
+    /// This heartbeat with its sources as the options say: server pings when `serverPing` is
+    /// given, and client pings unless `serverPing` is given without `ping`. **A `serverPing`
+    /// alone turns the client's own pings off.**
+    ///
+    /// The one place the Rust side decides it (the builder, and the serde reader through
+    /// it); the JS options (`js/options.js`) keep the same rule, and
+    /// `tests/cases/heartbeat.json` holds both to it.
+    ///
+    /// ```
+    /// use lifeline_ws::core::Heartbeat;
+    ///
+    /// let sources = |server, ping| {
+    ///     let h = Heartbeat::default().with_sources(server, ping);
+    ///     (h.server_ping, h.client_ping)
+    /// };
+    /// assert_eq!(sources(false, false), (false, true)); // `heartbeat: true`
+    /// assert_eq!(sources(true, false), (true, false)); // `serverPing` alone
+    /// assert_eq!(sources(true, true), (true, true)); // `serverPing` and `ping`
+    /// ```
+    pub fn with_sources(self, server_ping: bool, ping_given: bool) -> Heartbeat {
+        Heartbeat {
+            server_ping,
+            client_ping: !server_ping || ping_given,
+            ..self
+        }
+    }
+
+    /// Whether options that give this heartbeat back must say `ping`: exactly when the client
+    /// pings (the way back of [`Heartbeat::with_sources`], for writing a config out as
+    /// options or editing it again).
+    ///
+    /// ```
+    /// use lifeline_ws::core::Heartbeat;
+    ///
+    /// for (server, ping) in [(false, false), (true, false), (true, true)] {
+    ///     let h = Heartbeat::default().with_sources(server, ping);
+    ///     assert_eq!(Heartbeat::default().with_sources(server, h.ping_given()), h);
+    /// }
+    /// ```
+    pub fn ping_given(&self) -> bool {
+        self.client_ping
     }
 }
 

@@ -47,6 +47,12 @@ fn bad_input_is_refused() {
     rust_api::bad_input_is_refused(config());
 }
 
+/// The URL rules, against the table the JS facade is held to too (tests/cases/urls.json).
+#[wasm_bindgen_test]
+fn urls_follow_the_shared_table() {
+    rust_api::urls::urls_follow_the_shared_table(config());
+}
+
 /// Node 20 has no `WebSocket`: without the option, `connect` says what to do.
 #[wasm_bindgen_test]
 fn without_a_websocket_connect_says_what_to_pass() {

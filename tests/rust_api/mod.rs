@@ -6,6 +6,7 @@
 
 #[cfg(feature = "serde")]
 pub mod serde;
+pub mod urls;
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;

@@ -75,6 +75,8 @@ async function serverStep(srv, step) {
       return srv.closeAll(step.code, step.reason ?? "");
     case "terminate":
       return srv.terminateAll();
+    case "closeAndStall":
+      return srv.stallCloseAll(step.code, step.reason ?? "");
     case "refuse":
       return srv.refuse();
     case "accept":

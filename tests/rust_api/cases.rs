@@ -155,6 +155,7 @@ fn configure(
                 builder
             }
             "connectionTimeout" => builder.connection_timeout(millis(value, name)?),
+            "closeTimeout" => builder.close_timeout(millis(value, name)?),
             "heartbeat" => {
                 let interval = millis(&value["interval"], "heartbeat.interval")?;
                 let timeout = millis(&value["timeout"], "heartbeat.timeout")?;

@@ -12,6 +12,8 @@
 //     {"server": "close", "code": C, "reason": R}  close every live connection (resolves
 //                                                   once they are closed)
 //     {"server": "terminate"}                       drop them without a closing handshake
+//     {"server": "closeAndStall", "code": C, "reason": R}  start the closing handshake and
+//                                                   never finish it (a close frame, then silence)
 //     {"server": "refuse"}                          drop them, and refuse new upgrades
 //     {"server": "accept"}                          accept upgrades again
 //     {"server": "stats"}                           -> {connections, live, received}
@@ -20,6 +22,7 @@
 // Prints "LISTENING <port>" once ready; exits on SIGTERM/SIGINT or when stdin closes.
 import { createServer } from "node:http";
 import { WebSocketServer, WebSocket } from "ws";
+import { stallClose } from "../support/server.mjs";
 
 const port = Number(process.argv[2] ?? 0);
 const noop = () => {};
@@ -97,6 +100,9 @@ async function control(key, step) {
       return null;
     case "terminate":
       for (const ws of state.live) ws.terminate();
+      return null;
+    case "closeAndStall":
+      for (const ws of state.live) stallClose(ws, step.code ?? 1001, step.reason ?? "");
       return null;
     case "refuse":
       state.refusing = true;

@@ -150,10 +150,11 @@ export function report(info, results, failures) {
       out.push(r.nodeTable);
       out.push("");
       out.push(
-        "The control row is raw `ws` in a process that detached one ArrayBuffer before connecting — what lifeline-ws's " +
-          "wasm does once, when its memory grows at the first allocation. It turns off a V8 typed-array fast path for the " +
-          "whole process, which slows `ws`'s JavaScript masking (no `bufferutil`) and, a little, its frame parsing: " +
-          "[README.md](README.md#reading-the-figures).",
+        "The control row is raw `ws` in a process that detached one ArrayBuffer before connecting — what any wasm memory " +
+          "growth does (the package before issue 14 grew its memory at the first allocation; the current one allocates " +
+          "from a static arena in its initial memory and does not grow it: Memory below). It turns off a V8 typed-array " +
+          "fast path for the whole process, which slows `ws`'s JavaScript masking (no `bufferutil`) and, a little, its " +
+          "frame parsing: [README.md](README.md#reading-the-figures).",
       );
       out.push("");
       out.push("### Headless Chromium");

@@ -33,9 +33,10 @@ const VARIANTS = [
 
 /**
  * Node only, a control: raw `ws` in a process where one ArrayBuffer was detached first — what
- * any wasm memory growth does, lifeline-ws's included (its first allocation grows its memory),
- * and what turns off one of V8's typed-array fast paths for the whole process (bench/README.md,
- * "A V8 effect"). Not in Chromium: there the frames share one isolate, so it would touch every row.
+ * any wasm memory growth does (the package before issue 14 grew its memory at the first
+ * allocation; the current one does not), and what turns off one of V8's typed-array fast paths
+ * for the whole process (bench/README.md, "A V8 effect"). Not in Chromium: there the frames
+ * share one isolate, so it would touch every row.
  */
 const CONTROL = { label: "ws after one ArrayBuffer detach (control)", name: "ws", settings: { detachFirst: true } };
 const NODE_VARIANTS = [...VARIANTS, CONTROL];

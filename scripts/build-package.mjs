@@ -79,11 +79,13 @@ const ranks = "${ranks}";
 export default function wasmBytes() {
   const index = new Uint8Array(128);
   for (let c = 32, n = 0; c < 127; c++) if (![${EXCLUDED}].includes(c)) index[c] = n++;
+  const byte = new Uint8Array(256); // by rank (once, not per byte: a parseInt per byte cost ms)
+  for (let r = 0; r < 256; r++) byte[r] = parseInt(ranks.substr(r * 2, 2), 16);
   const bytes = new Uint8Array(${bytes.length});
   for (let i = 0, j = 0; i < text.length; j++) {
-    let n = index[text.charCodeAt(i++)];
-    if (n < ${MARKERS}) n = ${SYMBOLS} + n * ${SYMBOLS} + index[text.charCodeAt(i++)];
-    bytes[j] = parseInt(ranks.substr((n - ${MARKERS}) * 2, 2), 16);
+    let n = index[text.charCodeAt(i++)] - ${MARKERS};
+    if (n < 0) n = ${SYMBOLS} * (n + ${MARKERS + 1}) + index[text.charCodeAt(i++)] - ${MARKERS};
+    bytes[j] = byte[n];
   }
   return bytes;
 }

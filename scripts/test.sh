@@ -4,11 +4,13 @@
 #   1. rustfmt check   2. clippy, warnings denied   3. cargo test (native)
 #   4. rustdoc, warnings denied   5. smoke: build the wasm package for Node and load it
 #   6. the wasm driver with wasm-bindgen-test, in Node and in headless Chromium, against
-#      tests/wasm/server.mjs on 127.0.0.1; the Rust API the same way (tests/rust_api_*.rs);
+#      tests/wasm/server.mjs on 127.0.0.1; the Rust API the same way (tests/rust_api_*.rs,
+#      with the shared cases of tests/cases/cases.json: tests/rust_api/cases.rs);
 #      and the Rust example app (examples/rust) built and driven in Chromium
 #   7. the package's TypeScript types (tsc --noEmit on tests/types)
 #   8. the npm package as users get it (npm pack, installed in a temporary folder), in
-#      Node 20 against real local servers: node --test tests/node/
+#      Node 20 against real local servers: node --test tests/node/ (with the shared cases
+#      of tests/cases/cases.json: tests/node/cases.test.mjs)
 #   9. kernel-level network faults: the packed package over real TCP in a private network
 #      namespace (unshare -n), nftables making packets vanish (blackhole, 10 % loss, dropped
 #      SYNs, one-way loss, close() in a blackhole): scripts/netns-test.sh runs tests/netns/;
@@ -87,12 +89,14 @@ LIFELINE_WASM_SERVER_PORT=$(awk '/LISTENING/ { print $2 }' "$server_out")
 [[ -n "$LIFELINE_WASM_SERVER_PORT" ]] || { cat "$server_out"; echo "test server did not start" >&2; exit 1; }
 export LIFELINE_WASM_SERVER_PORT
 echo "wasm test server on 127.0.0.1:$LIFELINE_WASM_SERVER_PORT"
-# The Rust API (Socket, Config, Event), without the npm feature, as Rust applications get it.
+# The Rust API (Socket, Config, Event), without the npm feature, as Rust applications get it,
+# and the shared cases (tests/cases/). The browser run's budget is for the whole page
+# (wasm-bindgen-test-runner's default is 20 s; the suite takes ~6 s).
 NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test --target wasm32-unknown-unknown --test rust_api_node
-CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test rust_api_browser
+WASM_BINDGEN_TEST_TIMEOUT=90 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test rust_api_browser
 # The same with the serde feature (Config::from_js / to_js, events serialized): tests/rust_api/serde.rs.
 NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test --target wasm32-unknown-unknown --features serde --test rust_api_node
-CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features serde --test rust_api_browser
+WASM_BINDGEN_TEST_TIMEOUT=90 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features serde --test rust_api_browser
 cargo clippy -p lifeline-ws-example --target wasm32-unknown-unknown -- -D warnings
 node --test tests/rust-example/
 exec 3>&-

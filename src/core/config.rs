@@ -228,7 +228,8 @@ pub struct Heartbeat {
     /// silence.
     pub any_message_is_pong: bool,
     /// Whether the server sends its own pings (`serverPing` set): the client answers each
-    /// one and treats silence longer than `interval + timeout` as death.
+    /// one and treats silence longer than `interval + timeout` as death. Nothing but a sign
+    /// of life or a late timer (the device slept) moves that verdict; a probe never does.
     pub server_ping: bool,
 }
 
@@ -293,7 +294,8 @@ impl Default for Queue {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Lifecycle {
-    /// On visible, `resume` and `pageshow`: probe an open socket with a ping at once, and
+    /// On visible, `resume` and `pageshow`: probe an open socket with a ping at once (with
+    /// server pings only there is none to send: the silence verdict keeps its time), and
     /// make a waiting client attempt now (`probeOnVisible`, default `true`).
     pub probe_on_visible: bool,
     /// On `online`: attempt now instead of waiting out the backoff, and probe an open socket

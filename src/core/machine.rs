@@ -956,8 +956,11 @@ impl<P> Machine<P> {
         }
     }
 
-    /// Checks an open socket at once with a ping, when client pings are configured; with
-    /// server pings only, gives the server `timeout` from now before silence counts.
+    /// Checks an open socket at once with a ping, when client pings are configured. With
+    /// server pings only there is nothing to send, and the schedule stays as it is: a verdict
+    /// due now falls when the timer fires (at once), and one the page slept through (due more
+    /// than [`LATE_AFTER`] ago) meets a late timer, which gives the server `timeout` from
+    /// then. A probe never postpones a verdict, whether still to come or already due.
     fn probe(&mut self, now: Millis) {
         let (Some(h), Conn::Open { generation, .. }) = (self.config.heartbeat, &self.conn) else {
             return;
@@ -980,18 +983,6 @@ impl<P> Machine<P> {
                 idle => idle,
             };
             self.set_ping(ping);
-        } else if let Conn::Open {
-            heard_at,
-            grace_until,
-            ..
-        } = self.conn
-        {
-            // Server pings only: nothing to send. Silence already overdue (grace included)
-            // means the page slept through it; give the server `timeout` from now, but
-            // never postpone a verdict that is still to come.
-            if (heard_at + self.timing.interval + self.timing.timeout).max(grace_until) <= now {
-                self.extend_grace(now + self.timing.timeout);
-            }
         }
     }
 

@@ -10,7 +10,8 @@
 //! and silence); the bounded ordered send queue; `shouldReconnect`; the page lifecycle
 //! rules (probe on visible, resume and `pageshow`; attempt at once on `online`; nothing
 //! while offline; `closeWhenHiddenAfter`; `closeOnPageHide`); sleep detection (a deadline
-//! handled far later than it was due leads to a probe, never to a "dead" verdict); and the
+//! handled far later than it was due leads to a probe, never to a "dead" verdict; a probe
+//! never postpones a verdict, and only signs of life and late deadlines move one); and the
 //! generations that keep stale sockets from ever producing an event.
 
 mod backoff;

@@ -134,7 +134,7 @@ test("without closeOnPageHide, rule: pageshow persisted=true makes a waiting cli
 // the client still sees an open socket, probes it, and then treats the close as an
 // ordinary disconnection: it waits out its backoff. Steps: no closeOnPageHide, backoff
 // {initialDelay 5000, jitter "none"}; navigate away (the page enters the bfcache with its
-// socket open); the server drops the connection; goBack. Expected (DESIGN.md problem 5:
+// socket open); the server drops the connection; goBack. Expected (docs/design.md rule 5:
 // "returns from the back/forward cache ... a closed one reconnects now instead of waiting
 // out its backoff"): connected again at once. Actual: close 1006 ~3 ms after pageshow,
 // `reconnecting` with delayMs 5000, connected 5 s later.

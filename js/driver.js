@@ -94,9 +94,13 @@ export class Driver {
 
   // The timer's callback (setTimeout passes the driver).
   static #fire(driver) {
+    const due = driver.#due;
     driver.#timer = undefined;
     driver.#due = undefined;
-    driver.#input(DEADLINE, driver.#stamp ? driver.#lastMessageAt : NaN);
+    // A timer may fire a fraction of a ms before its deadline (Node does): it is due all
+    // the same, or the core would ask for a second wake-up a moment later.
+    driver.#core.input(DEADLINE, driver.#gen, driver.#stamp ? driver.#lastMessageAt : NaN, Math.max(now(), due));
+    driver.#pump();
   }
 
   /**

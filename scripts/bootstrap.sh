@@ -5,6 +5,8 @@
 #   3. wasm-pack
 #   4. Debian's chromium and chromium-driver (for the browser test layers)
 #   5. the npm devDependencies (binaryen's wasm-opt; never Debian's binaryen 108)
+#   6. Debian's nftables, when running as root (for tests/netns/, the kernel-level network
+#      faults; without root it is left alone and that layer may skip itself)
 # Prints one line per step, then the tool versions and the total time.
 #
 # Run it (`bash scripts/bootstrap.sh`); sourcing it also works and leaves PATH set up in
@@ -102,6 +104,20 @@ if [[ ! -x node_modules/.bin/wasm-opt || package.json -nt node_modules ||
   touch node_modules # mark it up to date even when npm had nothing to change
 else
   say "npm dependencies up to date"
+fi
+
+# 6. nftables (tests/netns/ adds its rules inside a private network namespace), as root only.
+if command -v nft >/dev/null || [[ -x /usr/sbin/nft ]]; then
+  say "nftables present"
+elif [[ "$(id -u)" -eq 0 ]]; then
+  say "installing nftables from Debian (seconds)"
+  install_nftables() {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y nftables ||
+      { DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nftables; }
+  }
+  timed install_nftables
+else
+  say "nftables missing and not root: not installed (the kernel-level network-fault layer will skip itself)"
 fi
 
 # The wasm-opt wasm-pack will run must be binaryen's from npm, not /usr/bin's.

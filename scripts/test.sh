@@ -4,23 +4,28 @@
 #   1. rustfmt check   2. clippy, warnings denied   3. cargo test (native)
 #   4. rustdoc, warnings denied   5. smoke: build the wasm package for Node and load it
 #   6. the wasm driver with wasm-bindgen-test, in Node and in headless Chromium, against
-#      tests/wasm/server.mjs on 127.0.0.1; the Rust API the same way (tests/rust_api_*.rs);
+#      tests/wasm/server.mjs on 127.0.0.1; the Rust API the same way (tests/rust_api_*.rs,
+#      with the shared cases of tests/cases/cases.json: tests/rust_api/cases.rs);
 #      and the Rust example app (examples/rust) built and driven in Chromium
 #   7. the package's TypeScript types (tsc --noEmit on tests/types)
 #   8. the npm package as users get it (npm pack, installed in a temporary folder), in
-#      Node 20 against real local servers: node --test tests/node/; and the JS side of the
-#      tables both sides are held to: node --test tests/cases/
-#   9. the demo: the bounded `npm run demo` run and its summary, and the status page in
+#      Node 20 against real local servers: node --test tests/node/ (with the shared cases
+#      of tests/cases/cases.json: tests/node/cases.test.mjs)
+#   9. kernel-level network faults: the packed package over real TCP in a private network
+#      namespace (unshare -n), nftables making packets vanish (blackhole, 10 % loss, dropped
+#      SYNs, one-way loss, close() in a blackhole): scripts/netns-test.sh runs tests/netns/;
+#      where no such namespace can be made it prints one line and the layer passes (skipped)
+#  10. the demo: the bounded `npm run demo` run and its summary, and the status page in
 #      headless Chromium (playwright-core): node --test tests/demo/
-#  10. phones, tabs and sleep in a real headless Chromium (offline/online, hidden/visible,
+#  11. phones, tabs and sleep in a real headless Chromium (offline/online, hidden/visible,
 #      freeze/resume, back/forward cache, late timers, a Web Worker): node --test tests/browser/
-#  11. consumers: the packed package installed in small projects as users have them (Node
+#  12. consumers: the packed package installed in small projects as users have them (Node
 #      ESM/CJS/global WebSocket, Vite build and dev, webpack, esbuild, a static page, Web
 #      Workers, strict TypeScript), the tools from the npm registry, cached in $TMPDIR:
 #      node --test tests/consumers/
 set -euo pipefail
 
-layers=11
+layers=12
 layer_no=0
 layer_name="bootstrap"
 start=$SECONDS
@@ -84,12 +89,14 @@ LIFELINE_WASM_SERVER_PORT=$(awk '/LISTENING/ { print $2 }' "$server_out")
 [[ -n "$LIFELINE_WASM_SERVER_PORT" ]] || { cat "$server_out"; echo "test server did not start" >&2; exit 1; }
 export LIFELINE_WASM_SERVER_PORT
 echo "wasm test server on 127.0.0.1:$LIFELINE_WASM_SERVER_PORT"
-# The Rust API (Socket, Config, Event), without the npm feature, as Rust applications get it.
+# The Rust API (Socket, Config, Event), without the npm feature, as Rust applications get it,
+# and the shared cases (tests/cases/). The browser run's budget is for the whole page
+# (wasm-bindgen-test-runner's default is 20 s; the suite takes ~6 s).
 NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test --target wasm32-unknown-unknown --test rust_api_node
-CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test rust_api_browser
+WASM_BINDGEN_TEST_TIMEOUT=90 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test rust_api_browser
 # The same with the serde feature (Config::from_js / to_js, events serialized): tests/rust_api/serde.rs.
 NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test --target wasm32-unknown-unknown --features serde --test rust_api_node
-CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features serde --test rust_api_browser
+WASM_BINDGEN_TEST_TIMEOUT=90 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features serde --test rust_api_browser
 cargo clippy -p lifeline-ws-example --target wasm32-unknown-unknown -- -D warnings
 node --test tests/rust-example/
 exec 3>&-
@@ -98,11 +105,15 @@ rm -f "$server_out"
 layer "types (tsc --noEmit on tests/types)"
 npm run --silent test:types
 
-layer "package in Node (npm run build, npm pack, node --test tests/node/ tests/cases/)"
+layer "package in Node (npm run build, npm pack, node --test tests/node/)"
 npm run --silent build
 npm run --silent size
 node --test tests/node/
-node --test tests/cases/
+
+layer "kernel-level network faults (unshare -n, nftables on lo): scripts/netns-test.sh"
+netns_start=$SECONDS
+bash scripts/netns-test.sh
+echo "netns: $((SECONDS - netns_start)) s"
 
 layer "demo (bounded npm run demo, status page in Chromium): node --test tests/demo/"
 node --test tests/demo/
@@ -116,4 +127,4 @@ node --test tests/consumers/
 echo "consumers: $((SECONDS - consumers_start)) s"
 
 echo
-echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node, demo, lifecycle in Chromium, consumers) in $((SECONDS - start)) s"
+echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node, network faults, demo, lifecycle in Chromium, consumers) in $((SECONDS - start)) s"

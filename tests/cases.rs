@@ -1,6 +1,7 @@
-//! The Rust side of the shared tables in `tests/cases/` (their JS side is
-//! `tests/cases/*.test.mjs`): rules that both sides of the npm/Rust divide implement, held to
-//! one set of expected results. `urls.json` runs against `Socket::connect` in Node
+//! The Rust side of `tests/cases/heartbeat.json` (its JS side is
+//! `tests/node/heartbeat-sources.test.mjs`; the tables are described in
+//! `tests/cases/README.md`): a rule both sides of the npm/Rust divide implement, held to one set
+//! of expected results. `urls.json` runs against `Socket::connect` in Node
 //! (`tests/rust_api/urls.rs`): its rules are the platform's URL parser's.
 #![cfg(all(feature = "serde", not(target_arch = "wasm32")))]
 

@@ -86,3 +86,9 @@ async fn a_socket_from_js_options_reports_serializable_events() {
     })
     .await;
 }
+
+/// The shared cases (tests/cases/cases.json), as the npm package runs them too.
+#[wasm_bindgen_test]
+async fn shared_cases() {
+    rust_api::cases::run_all(config, "rust-node").await;
+}

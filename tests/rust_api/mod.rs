@@ -4,6 +4,8 @@
 //! `scripts/test.sh` passes in `LIFELINE_WASM_SERVER_PORT` at build time.
 #![allow(dead_code)]
 
+pub mod cases;
+
 #[cfg(feature = "serde")]
 pub mod serde;
 pub mod urls;

@@ -1,7 +1,7 @@
 //! The Rust side of `tests/cases/urls.json`: WebSocket's URL rules as `Socket::connect`
 //! applies them (src/api/socket.rs, `resolve`). Its JS twin is the npm package's
 //! `LifelineSocket` (js/lifeline-ws.js, `resolveUrl`), run against the same table by
-//! `tests/cases/urls.test.mjs`. In Node only: the cases with a base page set
+//! `tests/node/urls.test.mjs`. In Node only: the cases with a base page set
 //! `globalThis.location`, which a browser page cannot.
 
 use js_sys::{Array, Function, Object, Reflect};

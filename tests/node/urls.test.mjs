@@ -1,12 +1,15 @@
-// The JS side of tests/cases/urls.json: WebSocket's URL rules as the npm package's
-// LifelineSocket applies them at construction (js/lifeline-ws.js, resolveUrl). Its Rust twin
-// is Socket::connect (src/api/socket.rs), run against the same table by tests/rust_api/urls.rs.
+// The JS side of tests/cases/urls.json (format in tests/cases/README.md): WebSocket's URL
+// rules as the npm package's LifelineSocket applies them at construction (js/lifeline-ws.js,
+// resolveUrl). Its Rust twin is Socket::connect (src/api/socket.rs), run against the same
+// table by tests/rust_api/urls.rs.
 import test, { after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { loadLifeline, WS } from "../support/client.mjs";
+import { guardResources, loadLifeline, WS } from "../support/client.mjs";
 
-const { cases } = JSON.parse(fs.readFileSync(new URL("urls.json", import.meta.url), "utf8"));
+const { cases } = JSON.parse(fs.readFileSync(new URL("../cases/urls.json", import.meta.url), "utf8"));
+
+guardResources("urls.test.mjs");
 
 // Which rule refused a URL, from the words of its SyntaxError.
 const RULES = {

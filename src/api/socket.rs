@@ -1015,24 +1015,31 @@ fn resolve(url: &str) -> Result<String, Error> {
     Ok(href)
 }
 
-/// A URL as errors may show it: no credentials, no query, no fragment.
+/// A URL as errors may show it: its scheme and host, nothing of its credentials, path, query
+/// or fragment (where a string's credentials end is the parser's guess: a password with a
+/// "/" in it lands in the path). A string that does not parse shows its scheme at most.
 fn shown(url: &str) -> String {
-    let (scheme, rest) = match url.find("://") {
-        Some(i) => (&url[..i + 3], &url[i + 3..]),
-        None => ("", url),
-    };
-    let cut = rest.find(['?', '#']).unwrap_or(rest.len());
-    let (address, tail) = rest.split_at(cut);
-    let authority_end = address.find('/').unwrap_or(address.len());
-    let address = match address[..authority_end].rfind('@') {
-        Some(at) => &address[at + 1..],
-        None => address,
-    };
-    let mut shown = String::with_capacity(url.len());
-    shown.push_str(scheme);
-    shown.push_str(address);
-    if !tail.is_empty() {
-        shown.push_str("?…");
+    let mut shown = String::new();
+    match web_sys::Url::new(url) {
+        Ok(parsed) => {
+            shown.push_str(&parsed.protocol());
+            shown.push_str("//");
+            shown.push_str(&parsed.host());
+            if parsed.href().len() > parsed.origin().len() + 1 {
+                shown.push_str("/…");
+            }
+        }
+        Err(_) => {
+            let scheme = url.find(':').map(|i| &url[..=i]).filter(|s| {
+                s.len() > 1
+                    && s.as_bytes()[0].is_ascii_alphabetic()
+                    && s[..s.len() - 1]
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+            });
+            shown.push_str(scheme.unwrap_or(""));
+            shown.push('…');
+        }
     }
     shown
 }

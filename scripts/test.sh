@@ -3,20 +3,26 @@
 #   0. scripts/bootstrap.sh (installs whatever is missing)
 #   1. rustfmt check   2. clippy, warnings denied   3. cargo test (native)
 #   4. rustdoc, warnings denied   5. smoke: build the wasm package for Node and load it
-#   6. the wasm driver with wasm-bindgen-test, in Node and in headless Chromium, against
-#      tests/wasm/server.mjs on 127.0.0.1; the Rust API the same way (tests/rust_api_*.rs);
-#      and the Rust example app (examples/rust) built and driven in Chromium
+#   6. the wasm-bindgen-test suites (the wasm driver, the Rust API) in Node and then in each
+#      browser engine — headless Chromium, Firefox ESR (geckodriver) and WebKitGTK
+#      (WebKitWebDriver + MiniBrowser under xvfb-run) — against tests/wasm/server.mjs on
+#      127.0.0.1; and the Rust example app (examples/rust) built and driven in Chromium
 #   7. the package's TypeScript types (tsc --noEmit on tests/types)
 #   8. the npm package as users get it (npm pack, installed in a temporary folder), in
 #      Node 20 against real local servers: node --test tests/node/
 #   9. the demo: the bounded `npm run demo` run and its summary, and the status page in
 #      headless Chromium (playwright-core): node --test tests/demo/
-#  10. phones, tabs and sleep in a real headless Chromium (offline/online, hidden/visible,
-#      freeze/resume, back/forward cache, late timers, a Web Worker): node --test tests/browser/
+#  10. phones, tabs and sleep in real browsers (echo, server close, mute server,
+#      offline/online, hidden/visible, back/forward cache, a Web Worker in Chromium, Firefox
+#      and WebKitGTK; freeze/resume and late timers in Chromium): node --test tests/browser/
 #  11. consumers: the packed package installed in small projects as users have them (Node
-#      ESM/CJS/global WebSocket, Vite build and dev, webpack, esbuild, a static page, Web
-#      Workers, strict TypeScript), the tools from the npm registry, cached in $TMPDIR:
+#      ESM/CJS/global WebSocket, Vite build and dev, webpack, esbuild, a static page in all
+#      three engines, Web Workers, strict TypeScript, the tarball `npm pack` makes from a
+#      clean copy of the tree), the tools from the npm registry, cached in $TMPDIR:
 #      node --test tests/consumers/
+#
+# LIFELINE_BROWSERS=chromium,firefox,webkit (the default) picks the browser engines of
+# layers 6, 10 and 11.
 set -euo pipefail
 
 layers=11
@@ -67,7 +73,7 @@ wasm=pkg/smoke/lifeline_ws_bg.wasm
 echo "smoke: $wasm is $(wc -c <"$wasm") bytes, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9 (informational)"
 node --test tests/smoke/
 
-layer "wasm driver and Rust API (wasm-bindgen-test: Node, then headless Chromium; the Rust example)"
+layer "wasm driver and Rust API (wasm-bindgen-test: Node, then Chromium, Firefox and WebKitGTK; the Rust example)"
 # The server's stdin is a pipe from this script: when the script ends, however it ends,
 # the pipe closes and the server stops.
 server_out=$(mktemp)
@@ -77,11 +83,44 @@ LIFELINE_WASM_SERVER_PORT=$(awk '/LISTENING/ { print $2 }' "$server_out")
 [[ -n "$LIFELINE_WASM_SERVER_PORT" ]] || { cat "$server_out"; echo "test server did not start" >&2; exit 1; }
 export LIFELINE_WASM_SERVER_PORT
 echo "wasm test server on 127.0.0.1:$LIFELINE_WASM_SERVER_PORT"
-NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test --target wasm32-unknown-unknown --features npm --test wasm_node
-CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features npm --test wasm_browser
-# The Rust API (Socket, Config, Event), without the npm feature, as Rust applications get it.
-NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test --target wasm32-unknown-unknown --test rust_api_node
-CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test rust_api_browser
+# The wasm-bindgen-test suites, each "test-target" or "test-target:features" (a
+# comma-separated cargo feature list). Add or remove a suite here and nowhere else.
+# wasm_* test the npm build's JS Driver (feature npm); rust_api_* the Rust API as Rust
+# applications get it (no features).
+node_suites="wasm_node:npm rust_api_node"
+browser_suites="wasm_browser:npm rust_api_browser"
+suite_args() { # cargo test's arguments for one entry of the lists above
+  local features=""
+  [[ $1 == *:* ]] && features=${1#*:}
+  echo "--target wasm32-unknown-unknown ${features:+--features $features} --test ${1%%:*}"
+}
+# Runs a command with the WebDriver of one engine for wasm-bindgen-test-runner, which takes the
+# first of GECKODRIVER, SAFARIDRIVER, CHROMEDRIVER that is set: exactly one of them is.
+in_engine() {
+  local engine=$1
+  shift
+  case "$engine" in
+    chromium) env -u GECKODRIVER -u SAFARIDRIVER CHROMEDRIVER=/usr/bin/chromedriver "$@" ;;
+    firefox) env -u CHROMEDRIVER -u SAFARIDRIVER GECKODRIVER="${CARGO_HOME:-$HOME/.cargo}/bin/geckodriver" "$@" ;;
+    # WebKitWebDriver starts MiniBrowser, which needs an X display (it has no headless mode).
+    webkit) env -u CHROMEDRIVER -u GECKODRIVER SAFARIDRIVER=/usr/bin/WebKitWebDriver \
+      xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" "$@" ;;
+    *) echo "test: unknown engine '$engine' in LIFELINE_BROWSERS (chromium, firefox, webkit)" >&2; return 1 ;;
+  esac
+}
+for entry in $node_suites; do
+  # shellcheck disable=SC2046 # suite_args prints words
+  NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test $(suite_args "$entry")
+done
+IFS=, read -r -a engines <<<"${LIFELINE_BROWSERS:-chromium,firefox,webkit}"
+for engine in "${engines[@]}"; do
+  engine_start=$SECONDS
+  for entry in $browser_suites; do
+    # shellcheck disable=SC2046
+    in_engine "$engine" cargo test $(suite_args "$entry")
+  done
+  echo "wasm-bindgen-test in $engine: $((SECONDS - engine_start)) s ($browser_suites)"
+done
 cargo clippy -p lifeline-ws-example --target wasm32-unknown-unknown -- -D warnings
 node --test tests/rust-example/
 exec 3>&-
@@ -98,8 +137,10 @@ node --test tests/node/
 layer "demo (bounded npm run demo, status page in Chromium): node --test tests/demo/"
 node --test tests/demo/
 
-layer "lifecycle in Chromium (offline, hidden, frozen, bfcache, sleep, Worker): node --test tests/browser/"
+layer "lifecycle in Chromium, Firefox and WebKitGTK (offline, hidden, bfcache, Worker; frozen and sleep in Chromium): node --test tests/browser/"
+lifecycle_start=$SECONDS
 node --test tests/browser/
+echo "lifecycle: $((SECONDS - lifecycle_start)) s"
 
 layer "consumers (Node ESM/CJS/global, Vite, webpack, esbuild, static page, Workers, TypeScript): node --test tests/consumers/"
 consumers_start=$SECONDS
@@ -107,4 +148,4 @@ node --test tests/consumers/
 echo "consumers: $((SECONDS - consumers_start)) s"
 
 echo
-echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node, demo, lifecycle in Chromium, consumers) in $((SECONDS - start)) s"
+echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node, demo, lifecycle in three engines, consumers) in $((SECONDS - start)) s"

@@ -37,9 +37,20 @@ report_failure() {
 }
 trap report_failure EXIT
 
+# Each layer's time, printed when it ends and again at the end.
+layer_times=()
+layer_start=$SECONDS
+end_layer() {
+  [[ $layer_no -gt 0 ]] || return 0
+  layer_times+=("$layer_no:$((SECONDS - layer_start))s")
+  echo "test: layer $layer_no/$layers took $((SECONDS - layer_start)) s"
+}
+
 layer() {
+  end_layer
   layer_no=$((layer_no + 1))
   layer_name=$1
+  layer_start=$SECONDS
   echo
   echo "=== test layer $layer_no/$layers: $layer_name"
 }
@@ -49,6 +60,13 @@ bash "$here/bootstrap.sh"
 # shellcheck source=scripts/env.sh
 . "$here/env.sh"
 cd "$LIFELINE_ROOT"
+
+# The browser engines of layers 6, 10 and 11.
+IFS=, read -r -a engines <<<"${LIFELINE_BROWSERS:-chromium,firefox,webkit}"
+for engine in "${engines[@]}"; do
+  [[ $engine == chromium || $engine == firefox || $engine == webkit ]] ||
+    { echo "test: unknown engine '$engine' in LIFELINE_BROWSERS (chromium, firefox, webkit)" >&2; exit 1; }
+done
 
 layer "format (cargo fmt --check)"
 cargo fmt --all -- --check
@@ -112,7 +130,6 @@ for entry in $node_suites; do
   # shellcheck disable=SC2046 # suite_args prints words
   NODE_PATH="$LIFELINE_ROOT/node_modules" cargo test $(suite_args "$entry")
 done
-IFS=, read -r -a engines <<<"${LIFELINE_BROWSERS:-chromium,firefox,webkit}"
 for engine in "${engines[@]}"; do
   engine_start=$SECONDS
   for entry in $browser_suites; do
@@ -138,14 +155,19 @@ layer "demo (bounded npm run demo, status page in Chromium): node --test tests/d
 node --test tests/demo/
 
 layer "lifecycle in Chromium, Firefox and WebKitGTK (offline, hidden, bfcache, Worker; frozen and sleep in Chromium): node --test tests/browser/"
-lifecycle_start=$SECONDS
-node --test tests/browser/
-echo "lifecycle: $((SECONDS - lifecycle_start)) s"
+# One run per engine, so each engine's time shows (freeze.test.mjs is Chromium's only).
+for engine in "${engines[@]}"; do
+  engine_start=$SECONDS
+  LIFELINE_BROWSERS=$engine node --test tests/browser/
+  echo "lifecycle in $engine: $((SECONDS - engine_start)) s"
+done
 
 layer "consumers (Node ESM/CJS/global, Vite, webpack, esbuild, static page, Workers, TypeScript): node --test tests/consumers/"
 consumers_start=$SECONDS
 node --test tests/consumers/
 echo "consumers: $((SECONDS - consumers_start)) s"
 
+end_layer
 echo
+echo "test: layer times: ${layer_times[*]}"
 echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node, demo, lifecycle in three engines, consumers) in $((SECONDS - start)) s"

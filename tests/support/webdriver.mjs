@@ -81,6 +81,7 @@ export function enginePrograms(engine) {
 // Process groups that must not outlive this process
 
 const groups = new Set(); // pids of process-group leaders we started
+const tmpDirs = new Set(); // the drivers' temporary folders (Firefox profiles)
 
 function killGroup(pid, signal) {
   try {
@@ -94,6 +95,11 @@ function installExitHandlers() {
   handlersInstalled = true;
   process.on("exit", () => {
     for (const pid of groups) killGroup(pid, "SIGKILL");
+    for (const dir of tmpDirs) {
+      try {
+        fs.rmSync(dir, { recursive: true, force: true });
+      } catch {}
+    }
   });
   for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"]) {
     process.once(sig, () => {
@@ -264,6 +270,8 @@ export async function startWebDriver(engine) {
   const wd = new WebDriver(engine);
   // Each run's temporary files (geckodriver's Firefox profiles) in a folder of ours.
   wd.tmp = fs.mkdtempSync(path.join(os.tmpdir(), `lifeline-ws-${engine}-`));
+  installExitHandlers();
+  tmpDirs.add(wd.tmp);
   try {
     const env = { ...process.env, TMPDIR: wd.tmp, MOZ_CRASHREPORTER_DISABLE: "1", NO_AT_BRIDGE: "1" };
     if (engine === "webkit") {
@@ -388,6 +396,7 @@ export class WebDriver {
       try {
         fs.rmSync(this.tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
       } catch {}
+      tmpDirs.delete(this.tmp);
     }
   }
 }

@@ -1452,3 +1452,38 @@ fn a_stale_closing_signal_is_ignored() {
     assert_eq!(sim.state(), State::Open);
     assert!(sim.events().is_empty());
 }
+
+/// A send from a listener of an event that came before the end (the driver still delivers
+/// it; the user has not been told the socket is closed) is kept for a later `reconnect()`,
+/// not refused; after `close()` it is refused all the same.
+#[test]
+fn a_late_send_before_the_user_is_told_is_kept() {
+    let mut sim = Sim::start(Config {
+        should_reconnect: true,
+        ..config()
+    });
+    sim.accept();
+    sim.server_close(4000);
+    sim.input(Input::ShouldReconnect(false));
+    assert_eq!(sim.state(), State::Closed);
+    assert!(matches!(
+        sim.try_input(Input::Send("late".into())),
+        Err(InputError::Closed(_))
+    ));
+    sim.input(Input::Keep("late".into()));
+    assert_eq!(sim.machine.stats().queued, 1);
+    sim.input(Input::Reconnect {
+        code: None,
+        reason: String::new(),
+    });
+    sim.accept();
+    assert_eq!(sim.sent_messages(), ["late"]);
+    sim.input(Input::Close {
+        code: None,
+        reason: String::new(),
+    });
+    assert!(matches!(
+        sim.try_input(Input::Keep("after close".into())),
+        Err(InputError::Closed(_))
+    ));
+}

@@ -127,6 +127,8 @@ pub struct Machine<P> {
     started: bool,
     /// Closed for good (by the user, `shouldReconnect` or `giveup`) until `reconnect()`.
     ended: bool,
+    /// The user called `close()` (until `reconnect()`): a late send is refused.
+    closed_by_user: bool,
     ever_opened: bool,
     /// When the last connection ended (for `downtime`).
     down_since: Option<Millis>,
@@ -177,6 +179,7 @@ impl<P> Machine<P> {
             last_rtt: None,
             started: false,
             ended: false,
+            closed_by_user: false,
             ever_opened: false,
             down_since: None,
         }
@@ -410,6 +413,7 @@ impl<P> Machine<P> {
             Input::Closing { generation } => self.on_peer_closing(generation, now),
             Input::Deadline { last_message_at } => self.on_deadline(last_message_at, now),
             Input::Send(message) => return self.send(message),
+            Input::Keep(message) => return self.keep(message),
             Input::Close { code, reason } => {
                 check_close(code, &reason)?;
                 self.close(code, reason, now);

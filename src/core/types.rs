@@ -269,6 +269,12 @@ pub enum Input<P> {
     /// The user sent a message. While open, drivers usually write it to the socket directly
     /// and the machine never sees it; otherwise it is queued.
     Send(P),
+    /// The user sent a message from a listener of an event that came before the machine
+    /// ended for good (a `close` or `error` the driver is still delivering, while the
+    /// machine already gave up or was told not to reconnect): the user has not been told
+    /// the socket is closed, so the message is kept in the queue (for a later
+    /// `reconnect()`) instead of being refused. After `close()` it is refused all the same.
+    Keep(P),
     /// The user called `close(code, reason)`: close now and never reconnect.
     Close {
         /// The close code to send, if the user gave one (1000 or 3000–4999).

@@ -12,6 +12,15 @@ use crate::core::types::{CloseInfo, Command, Event, Millis, Outgoing, State};
 
 impl<P> Machine<P> {
     /// `send()`: to the open socket, else into the queue (refused after `close()`).
+    /// A send from a listener of an event from before the machine ended (see
+    /// [`Input::Keep`]): queued even when the machine has ended, unless the user closed.
+    pub(super) fn keep(&mut self, message: P) -> Result<(), InputError<P>> {
+        match self.conn {
+            Conn::Idle if self.ended && !self.closed_by_user => self.enqueue(message),
+            _ => self.send(message),
+        }
+    }
+
     pub(super) fn send(&mut self, message: P) -> Result<(), InputError<P>> {
         match self.conn {
             Conn::Open { generation, .. } => {
@@ -29,17 +38,21 @@ impl<P> Machine<P> {
             | Conn::Connecting { .. }
             | Conn::Waiting { .. }
             | Conn::Deciding { .. }
-            | Conn::Draining { .. } => match self.queue.push(message) {
-                Pushed::Queued => Ok(()),
-                Pushed::DroppedOldest(oldest) => {
-                    self.emit(Event::Drop(oldest));
-                    Ok(())
-                }
-                Pushed::Full(message) => Err(InputError::QueueFull {
-                    message,
-                    max: self.queue.capacity(),
-                }),
-            },
+            | Conn::Draining { .. } => self.enqueue(message),
+        }
+    }
+
+    fn enqueue(&mut self, message: P) -> Result<(), InputError<P>> {
+        match self.queue.push(message) {
+            Pushed::Queued => Ok(()),
+            Pushed::DroppedOldest(oldest) => {
+                self.emit(Event::Drop(oldest));
+                Ok(())
+            }
+            Pushed::Full(message) => Err(InputError::QueueFull {
+                message,
+                max: self.queue.capacity(),
+            }),
         }
     }
 
@@ -47,6 +60,7 @@ impl<P> Machine<P> {
     /// else the end at once; never a reconnect.
     pub(super) fn close(&mut self, code: Option<u16>, reason: String, now: Millis) {
         self.started = true;
+        self.closed_by_user = true;
         self.page.unpark();
         match self.conn {
             Conn::Idle => self.ended = true,
@@ -99,6 +113,7 @@ impl<P> Machine<P> {
         self.page.forget_check();
         self.started = true;
         self.ended = false;
+        self.closed_by_user = false;
         self.page.unpark();
         match self.conn {
             // A connection that is open (or still closing) ends here, with its `close`.

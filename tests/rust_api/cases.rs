@@ -324,8 +324,28 @@ fn matches(event: &Value, want: &Value) -> bool {
 
 // ---- The runner ----
 
+/// The browser engine the tests run in (`"firefox"`, `"webkit"`, `"chromium"`), from the
+/// user agent; `"node"` outside a browser.
+fn engine() -> &'static str {
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).unwrap_or_default();
+    let agent = Reflect::get(&navigator, &"userAgent".into())
+        .ok()
+        .and_then(|a| a.as_string())
+        .unwrap_or_default();
+    if agent.contains("Firefox") {
+        "firefox"
+    } else if agent.contains("Chrome") {
+        "chromium"
+    } else if agent.contains("AppleWebKit") {
+        "webkit"
+    } else {
+        "node"
+    }
+}
+
 /// Runs every case of the data file not skipped for `runner` (`"rust-node"` or
-/// `"rust-browser"`; a skip for `"rust"` applies to both).
+/// `"rust-browser"`; a skip for `"rust"` applies to both, one for `"rust-firefox"`,
+/// `"rust-webkit"` or `"rust-chromium"` to that engine).
 pub async fn run_all(config: impl Fn() -> ConfigBuilder, runner: &str) {
     let data: Value = serde_json::from_str(DATA).expect("tests/cases/cases.json is JSON");
     let cases = data["cases"].as_array().expect("cases");
@@ -334,7 +354,9 @@ pub async fn run_all(config: impl Fn() -> ConfigBuilder, runner: &str) {
     for case in cases {
         let id = case["id"].as_str().expect("id");
         let skip = &case["skip"];
-        if let Some(reason) = skip[runner].as_str().or(skip["rust"].as_str()) {
+        let in_engine = format!("rust-{}", engine());
+        let reason = skip[runner].as_str().or(skip["rust"].as_str());
+        if let Some(reason) = reason.or(skip[in_engine.as_str()].as_str()) {
             console_log!("case {id}: skipped ({reason})");
             skipped += 1;
             continue;

@@ -36,6 +36,7 @@ export const STATES = ["connecting", "open", "waiting", "closing", "closed"];
 const CAUSES = ["socket", "url", "connection-timeout"];
 const SOCKET_EVENTS = ["open", "message", "close", "error"];
 const ignore = () => {};
+const CODE_ABNORMAL = 1006; // a close with no close frame (the core's CODE_ABNORMAL)
 const MAX_CALLS = 100000; // calls from the listeners of one run of events (see #enter)
 const now = () => performance.now();
 const encoder = typeof TextEncoder == "function" ? new TextEncoder() : null;
@@ -259,7 +260,7 @@ export class Driver {
       // close
       const gen = this.#gen;
       this.#detach();
-      const code = typeof event.code == "number" ? event.code : 1006;
+      const code = typeof event.code == "number" ? event.code : CODE_ABNORMAL;
       this.#core.closed(gen, code, String(event.reason ?? ""), !!event.wasClean, now());
       return this.#pump();
     }
@@ -444,7 +445,7 @@ export class Driver {
     } catch (error) {
       this.#lastError = error;
       c.input(FAILED, gen, 1, now());
-      c.closed(gen, 1006, "", false, now());
+      c.closed(gen, CODE_ABNORMAL, "", false, now());
       return this.#pump();
     }
     ws.binaryType = this.binaryType;

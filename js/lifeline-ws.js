@@ -120,8 +120,9 @@ function isBinary(data) {
 // the call too). Strings and Blobs cannot change; a detached buffer holds no bytes.
 function copy(data) {
   if (data instanceof ArrayBuffer) return data.byteLength ? data.slice(0) : new ArrayBuffer(0);
+  // A view of a detached buffer holds no bytes (a DataView's byteLength would throw).
   if (ArrayBuffer.isView(data))
-    return data.byteLength ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : new Uint8Array(0);
+    return data.buffer.byteLength ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : new Uint8Array(0);
   return data;
 }
 

@@ -1,4 +1,4 @@
-// The property-based layer of the npm package (DESIGN.md, test layer 4): fast-check generates
+// The property-based layer of the npm package (docs/design.md): fast-check generates
 // long random sequences of API calls on a LifelineSocket from the packed package, interleaved
 // with server faults, and the reliability contract is checked after every step and at the end
 // of every sequence. Used by tests/properties/properties.test.mjs (`npm test`, a fixed seed)

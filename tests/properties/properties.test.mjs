@@ -1,4 +1,4 @@
-// The property layer in `npm test` (DESIGN.md, test layer 4): random sequences of API calls and
+// The property layer in `npm test` (docs/design.md): random sequences of API calls and
 // server faults against the packed package, with a fixed seed and a number of runs that fits
 // in about a minute, then every kept counterexample (regressions.mjs). The generators and the
 // invariants are in harness.mjs; `npm run soak` runs the same property for hours.

@@ -7,7 +7,7 @@
 // where it cannot); see tests/netns/README.md. Outside such a namespace every test here skips:
 // no rule is ever added to a machine's own network.
 //
-// Measured figures are printed; the assertions are the behavioural bounds of DESIGN.md and
+// Measured figures are printed; the assertions are the behavioural bounds of docs/design.md and
 // README.md with generous margins, never speed targets.
 import test, { after, before } from "node:test";
 import assert from "node:assert/strict";

@@ -1,6 +1,6 @@
 // send() of a buffer that was transferred away (detached), or of a view of one: WebSocket.send
 // takes it and sends an empty binary message (a detached buffer holds no bytes); send() must
-// do the same "the same way in every state" (DESIGN.md, the reliability contract). Found by
+// do the same "the same way in every state" (docs/design.md, rule 6). Found by
 // the property layer (tests/properties/).
 import test from "node:test";
 import assert from "node:assert/strict";

@@ -6,9 +6,8 @@
 // (tests/properties/).
 import test from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
-import { createHash } from "node:crypto";
 import { startServer } from "../support/server.mjs";
+import { closingServer } from "../support/closing-server.mjs";
 import { startProxy } from "../support/proxy.mjs";
 import { makeSocket, closeSockets, guardResources, WS } from "../support/client.mjs";
 import { ms, sleep } from "../support/helpers.mjs";
@@ -31,29 +30,6 @@ function recording() {
   };
 }
 
-/** A server that accepts, sends a close frame after `after` ms, then reads and answers nothing (as tests/node/server-close.test.mjs's). */
-async function closingServer({ after = 50 } = {}) {
-  const sockets = new Set();
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-    socket.once("data", (request) => {
-      const key = /sec-websocket-key: *(\S+)/i.exec(request.toString())?.[1];
-      const accept = createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-      setTimeout(() => socket.destroyed || socket.write(Buffer.from([0x88, 0x02, 0x03, 0xe9])), after);
-    });
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: (path) => `ws://127.0.0.1:${server.address().port}${path}`,
-    stop: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
 async function closeAndCheck(sock, made) {
   sock.close();
   const t0 = Date.now();
@@ -68,7 +44,7 @@ async function closeAndCheck(sock, made) {
 }
 
 test("reconnect() while the server's closing handshake hangs, then close(): no platform socket is left", { timeout: ms(30000) }, async () => {
-  const closing = await closingServer();
+  const closing = await closingServer({ after: 50 });
   const { made, WebSocket } = recording();
   try {
     const { sock, rec } = await makeSocket(closing.url("/hang"), { WebSocket, closeTimeout: CLOSE_TIMEOUT, startClosed: false });

@@ -9,17 +9,21 @@
 #   7. the package's TypeScript types (tsc --noEmit on tests/types)
 #   8. the npm package as users get it (npm pack, installed in a temporary folder), in
 #      Node 20 against real local servers: node --test tests/node/
-#   9. the demo: the bounded `npm run demo` run and its summary, and the status page in
+#   9. properties of the package (fast-check): long random sequences of API calls and
+#      server faults, the reliability contract checked after every step, a fixed seed (about
+#      a minute), and the kept counterexamples: node --test tests/properties/
+#      (`npm run soak` runs the same for 10^6 operations with random seeds)
+#  10. the demo: the bounded `npm run demo` run and its summary, and the status page in
 #      headless Chromium (playwright-core): node --test tests/demo/
-#  10. phones, tabs and sleep in a real headless Chromium (offline/online, hidden/visible,
+#  11. phones, tabs and sleep in a real headless Chromium (offline/online, hidden/visible,
 #      freeze/resume, back/forward cache, late timers, a Web Worker): node --test tests/browser/
-#  11. consumers: the packed package installed in small projects as users have them (Node
+#  12. consumers: the packed package installed in small projects as users have them (Node
 #      ESM/CJS/global WebSocket, Vite build and dev, webpack, esbuild, a static page, Web
 #      Workers, strict TypeScript), the tools from the npm registry, cached in $TMPDIR:
 #      node --test tests/consumers/
 set -euo pipefail
 
-layers=11
+layers=12
 layer_no=0
 layer_name="bootstrap"
 start=$SECONDS
@@ -102,6 +106,11 @@ npm run --silent build
 npm run --silent size
 node --test tests/node/
 
+layer "properties of the package (fast-check: random calls and server faults): node --test tests/properties/"
+properties_start=$SECONDS
+node --test tests/properties/
+echo "properties: $((SECONDS - properties_start)) s"
+
 layer "demo (bounded npm run demo, status page in Chromium): node --test tests/demo/"
 node --test tests/demo/
 
@@ -114,4 +123,4 @@ node --test tests/consumers/
 echo "consumers: $((SECONDS - consumers_start)) s"
 
 echo
-echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node, demo, lifecycle in Chromium, consumers) in $((SECONDS - start)) s"
+echo "test: all $layers layers passed (fmt, clippy, cargo test, doc, smoke, wasm driver, types, package in Node, properties, demo, lifecycle in Chromium, consumers) in $((SECONDS - start)) s"

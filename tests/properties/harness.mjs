@@ -1092,13 +1092,16 @@ class Run {
   }
 
   // The server starts the closing handshake and never finishes it: its close frame goes out,
-  // then it ignores what it reads and keeps TCP open (as tests/node/server-close.test.mjs's server).
+  // then it ignores what it reads, the client's close frame and FIN included, and keeps its
+  // side of TCP open (as tests/node/server-close.test.mjs's server) until the client drops it.
   hangClose(code) {
     for (const ws of this.srv.clients) {
       const socket = ws._socket;
       if (!socket || socket.destroyed) continue;
       socket.removeAllListeners("data");
-      socket.on("data", () => {}); // read and ignore: the end of TCP is still seen
+      socket.removeAllListeners("end");
+      socket.allowHalfOpen = true; // a FIN from the client is not answered
+      socket.on("data", () => {}); // read and ignore: a reset is still seen
       socket.write(Buffer.from([0x88, 0x02, code >> 8, code & 255]));
     }
   }

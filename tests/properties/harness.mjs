@@ -23,7 +23,8 @@
 //  - `state` and `readyState` agree, and say "open" only while the platform socket is OPEN; a
 //    connection the server closed is not "open" for the client 100 ms later;
 //  - every send() that did not throw is, in order: handed to an OPEN platform socket (its bytes
-//    as they were at the call), or dropped (a `drop` event naming the very object), or still
+//    as they were at the call), or dropped (a `drop` event naming it: the very object, or
+//    the string a value was converted to), or still
 //    queued; `stats.queued` is the model's count; what a connection delivers to the server is
 //    a prefix of what was handed to it, in order and byte for byte, and all of it when the
 //    connection was not broken (a fault of the server or the network, or terminate());
@@ -1170,12 +1171,11 @@ class Run {
     try {
       await until(
         () => {
-          // Hunting past a known bug: sockets let go of with close() may linger (ws's own 30 s timer).
-          const lingering = this.avoid.has("linger") ? this.spies.filter((r) => r !== this.latest && r.ws.readyState === 2).length : 0;
-          return (
-            countTimeouts() - lingering <= this.timeoutsAtStart + this.serverTimers() &&
-            this.spies.every((r) => r.ws.readyState === 3 || (lingering && r !== this.latest && r.ws.readyState === 2))
-          );
+          // Hunting past a known bug: sockets let go of with close() may linger, waiting for a
+          // closing handshake (ws's own 30 s timer).
+          const linger = (r) => this.avoid.has("linger") && r.ws.readyState === 2 && r.ws._closeTimer;
+          const lingering = this.spies.filter(linger).length;
+          return countTimeouts() - lingering <= this.timeoutsAtStart + this.serverTimers() && this.spies.every((r) => r.ws.readyState === 3 || linger(r));
         },
         Math.max(1000, this.cfg.closeTimeout + 500),
         "no timers",

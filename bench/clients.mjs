@@ -71,6 +71,32 @@ export function settingsFor(name, settings = DEFAULT_SETTINGS) {
   throw new Error(`unknown library ${name}`);
 }
 
+/**
+ * The construction alone (the first-socket scenario): the same constructor call, with the same
+ * options, as connect() below, and nothing after it (no listener, no binaryType). Returns what
+ * the library returned; every one of them has close().
+ */
+export function construct(lib, name, url, settings = DEFAULT_SETTINGS) {
+  const options = settingsFor(name, settings);
+  switch (name) {
+    case "ws":
+      return new lib.WebSocket(url);
+    case "lifeline-ws":
+      return new lib.LifelineSocket(url, undefined, lib.node ? { ...options, WebSocket: lib.WebSocket } : options);
+    case "reconnecting-websocket":
+      return new lib.ReconnectingWebSocket(url, undefined, lib.node ? { ...options, WebSocket: lib.WebSocket } : options);
+    case "partysocket":
+      return new lib.PartySocket(url, undefined, lib.node ? { ...options, WebSocket: lib.WebSocket } : options);
+    case "sockette":
+      return lib.Sockette(url, options);
+    case "websocket-ts": {
+      const { WebsocketBuilder, ExponentialBackoff } = lib.WebsocketTs;
+      return new WebsocketBuilder(url).withBackoff(new ExponentialBackoff(...options.exponentialBackoff)).build();
+    }
+  }
+  throw new Error(`unknown library ${name}`);
+}
+
 export function connect(lib, name, url, handlers, settings = DEFAULT_SETTINGS) {
   const options = settingsFor(name, settings);
   let opened = false;

@@ -1,7 +1,8 @@
-// Helpers of the benchmark orchestrator: child processes, statistics, formatting.
+// Helpers of the benchmark orchestrator: child processes, Chromium, statistics, formatting.
 
 import { execFileSync, spawn } from "node:child_process";
-import os from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import os, { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -135,6 +136,49 @@ export async function serve(setup, handle) {
   });
   await new Promise((resolve) => lines.once("close", resolve));
   await chain;
+}
+
+/**
+ * Starts headless Chromium on `url` (all its processes on core `cpu`, unless null) with no
+ * DevTools client and `extraArgs` on its command line; returns { exited, stop() } (`exited`
+ * rejects if Chromium ends before stop(), with the end of its stderr).
+ */
+export async function startChromium(url, cpu, extraArgs = []) {
+  const { CHROMIUM, BASE_ARGS } = await import("../tests/browser/browser.mjs");
+  const profile = mkdtempSync(join(tmpdir(), "lifeline-ws-bench-chromium-"));
+  const child = spawn(...pinned(cpu, CHROMIUM, ["--headless", ...BASE_ARGS, ...extraArgs, `--user-data-dir=${profile}`, url]), {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d) => (stderr = (stderr + d).slice(-4000)));
+  let stopping = false;
+  const ended = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
+  const exited = ended.then((how) => {
+    if (!stopping) throw new Error(`chromium exited (${how}) before the measurements were done:\n${stderr}`);
+  });
+  exited.catch(() => {});
+  return {
+    exited,
+    async stop() {
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
+        await ended;
+        clearTimeout(kill);
+      }
+      // Its helper processes may still be writing to the profile for a moment after it ended.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+          break;
+        } catch (error) {
+          if (attempt == 4) throw error;
+          await sleep(1000);
+        }
+      }
+    },
+  };
 }
 
 /** Runs `tasks` (functions returning promises) with at most `limit` at a time, in order. */

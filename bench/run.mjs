@@ -2,9 +2,12 @@
 // and the build). Measurements, not tests: it prints figures and writes a report, and never
 // fails on a figure (only on a scenario that could not run at all).
 //
-//   node bench/run.mjs [--only size,idle,throughput,recovery,detection,memory,herd]
+//   node bench/run.mjs [--only size,first-socket,idle,throughput,recovery,detection,memory,herd]
 //                      [--reps N] [--no-browser] [--no-node] [--herd-clients N] [--seed N]
-// (--no-browser / --no-node: the throughput scenario without its Chromium / Node half)
+//                      [--before <tarball> [--before-label <text>]]
+// (--no-browser / --no-node: the throughput and first-socket scenarios without their Chromium /
+// Node half; --before, or BENCH_BEFORE_TARBALL: another build of the package, an `npm pack`
+// tarball, measured beside this one in the first-socket scenario — the before of a change)
 //
 // A full run (no --only) writes bench/RESULTS.md and bench/results.json; a partial one
 // writes them to the scratch directory it prints. lifeline-ws is measured as users get it:
@@ -12,18 +15,28 @@
 // scratch directory of this run (so no test run can prune it meanwhile).
 
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { installPacked } from "../tests/support/pack.mjs";
 import { BENCH, ROOT } from "./lib.mjs";
 import { report } from "./report.mjs";
 
-const SCENARIOS = ["size", "idle", "throughput", "recovery", "detection", "memory", "herd"];
+const SCENARIOS = ["size", "first-socket", "idle", "throughput", "recovery", "detection", "memory", "herd"];
 
 function parseArgs(argv) {
-  const args = { only: null, reps: 3, browser: true, node: true, herdClients: undefined, seed: 6 };
+  const args = {
+    only: null,
+    reps: 3,
+    browser: true,
+    node: true,
+    herdClients: undefined,
+    seed: 6,
+    before: process.env.BENCH_BEFORE_TARBALL || null,
+    beforeLabel: process.env.BENCH_BEFORE_LABEL || "lifeline-ws 0.1 (before: plumbing in wasm)",
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a == "--only") args.only = argv[++i].split(",");
@@ -32,6 +45,8 @@ function parseArgs(argv) {
     else if (a == "--no-node") args.node = false;
     else if (a == "--herd-clients") args.herdClients = Number(argv[++i]);
     else if (a == "--seed") args.seed = Number(argv[++i]);
+    else if (a == "--before") args.before = argv[++i];
+    else if (a == "--before-label") args.beforeLabel = argv[++i];
     else throw new Error(`bench: unknown argument ${a}`);
   }
   for (const s of args.only ?? []) if (!SCENARIOS.includes(s)) throw new Error(`bench: unknown scenario ${s}`);
@@ -74,6 +89,24 @@ async function lifeline(scratch) {
   };
 }
 
+/**
+ * The `--before` package: its tarball unpacked into the scratch directory (the package has no
+ * dependencies: unpacking is what `npm install <tarball>` does with it); its ESM entry as
+ * its "exports" give it to `import`.
+ */
+function before(scratch, tarball, label) {
+  const dir = join(scratch, "before");
+  mkdirSync(dir, { recursive: true });
+  execFileSync("tar", ["-xzf", resolve(tarball), "-C", dir]);
+  const root = join(dir, "package");
+  const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const entry = manifest.exports?.["."]?.import?.default ?? manifest.exports?.["."]?.import ?? manifest.module;
+  if (typeof entry != "string") throw new Error(`bench: --before ${tarball}: no ESM entry in its package.json`);
+  const sha = createHash("sha256").update(readFileSync(tarball)).digest("hex").slice(0, 16);
+  const source = `${manifest.name} ${manifest.version} from ${basename(tarball)} (sha256 ${sha})`;
+  return { module: join(root, entry), label, source, version: manifest.version };
+}
+
 async function main() {
   const started = Date.now();
   const args = parseArgs(process.argv.slice(2));
@@ -92,6 +125,7 @@ async function main() {
     herdClients: args.herdClients,
     lifelineModule: pkg.module,
     lifelineWasm: pkg.wasm,
+    before: args.before ? before(scratch, args.before, args.beforeLabel) : null,
     log,
   };
   const info = {
@@ -101,6 +135,7 @@ async function main() {
     loadBefore: os.loadavg(),
     versions: {
       "lifeline-ws": `${pkg.version} (this repository, packed; sources ${pkg.fingerprint})`,
+      ...(ctx.before ? { [ctx.before.label]: ctx.before.source } : {}),
       ws: version("ws"),
       "reconnecting-websocket": version("reconnecting-websocket"),
       partysocket: version("partysocket"),

@@ -18,7 +18,7 @@ const EV_GIVEUP = 13, EV_HEARTBEAT = 14, EV_STATE = 15, EV_DROP = 16;
 // Inputs (src/npm/mod.rs, `input`).
 const START = 0, OPENED = 1, PONG = 2, SERVER_PING = 3, FAILED = 4, DEADLINE = 5, QUEUE = 6;
 const VISIBILITY = 7, NETWORK = 8, PAGE_SHOW = 9, PAGE_HIDE = 10, RESUME = 11;
-const SHOULD_RECONNECT = 12, RECONNECT_LISTENER = 13, CLOSING = 14;
+const SHOULD_RECONNECT = 12, RECONNECT_LISTENER = 13, CLOSING = 14, KEEP = 15;
 // Numbers to query (src/npm/mod.rs, `field`).
 const ERROR = 0, STATE_ = 1, ATTEMPTS = 2, RECONNECTS = 3, LAST_RTT = 4, CONNECTED_SINCE = 5;
 const QUEUED = 6, NEXT_DEADLINE = 7, LIVE_GENERATION = 8, CLOSED_FOR_GOOD = 9;
@@ -36,7 +36,8 @@ export const STATES = ["connecting", "open", "waiting", "closing", "closed"];
 const CAUSES = ["socket", "url", "connection-timeout"];
 const SOCKET_EVENTS = ["open", "message", "close", "error"];
 const ignore = () => {};
-const MAX_DEPTH = 32;
+const CODE_ABNORMAL = 1006; // a close with no close frame (the core's CODE_ABNORMAL)
+const MAX_CALLS = 100000; // calls from the listeners of one run of events (see #enter)
 const now = () => performance.now();
 const encoder = typeof TextEncoder == "function" ? new TextEncoder() : null;
 
@@ -90,13 +91,20 @@ export class Driver {
   #pongTest;
   #sping;
   #spingTest;
-  #depth = 0; // how many pumps are on the stack (listeners calling back in)
+  #pumping = false; // carrying out the core's commands (listeners may call back in)
+  #calls = 0; // calls made from listeners during this run
+  #lingering = null; // sockets let go of whose closing handshake has not ended (ws package)
+  #told = "closed"; // the state the listeners were last told
 
   // The timer's callback (setTimeout passes the driver).
   static #fire(driver) {
+    const due = driver.#due;
     driver.#timer = undefined;
     driver.#due = undefined;
-    driver.#input(DEADLINE, driver.#stamp ? driver.#lastMessageAt : NaN);
+    // A timer may fire a fraction of a ms before its deadline (Node does): it is due all
+    // the same, or the core would ask for a second wake-up a moment later.
+    driver.#core.input(DEADLINE, driver.#gen, driver.#stamp ? driver.#lastMessageAt : NaN, Math.max(now(), due));
+    driver.#pump();
   }
 
   /**
@@ -164,12 +172,14 @@ export class Driver {
 
   // ----- user calls (the facade converted their arguments) -----
 
-  // Refuses a call made from listeners nested too deep (a `drop` listener that sends again,
-  // say): with a RangeError of ours, thrown before the core is called, rather than the
-  // engine's stack overflow at some point inside it.
+  // Events are delivered one after the other, never nested: a call from a listener feeds
+  // the core, and what it causes is delivered after that listener returns (as WebSocket's
+  // events, each its own task). Listeners whose calls keep causing events (a `drop`
+  // listener that sends the dropped message again) would never end: past MAX_CALLS in
+  // one run, a call is refused with a RangeError, thrown before the core is called.
   #enter(what) {
-    if (this.#depth >= MAX_DEPTH)
-      throw new RangeError(`${what} from a listener nested ${MAX_DEPTH} deep in the socket's own events; not done`);
+    if (this.#pumping && ++this.#calls > MAX_CALLS)
+      throw new RangeError(`${what} from a listener: ${MAX_CALLS} calls in one run of the socket's events, each causing more; not done`);
   }
 
   // `wire` is what goes out (the bytes as they were at send()), `data` what the user handed
@@ -179,7 +189,10 @@ export class Driver {
     this.checkOpen();
     const id = (this.#nextId = (this.#nextId + 1) >>> 0);
     (this.#data ??= new Map()).set(id, [wire, data]);
-    const refused = this.#core.input(QUEUE, 0, id, now());
+    let refused = this.#core.input(QUEUE, 0, id, now());
+    // The core may have ended while the events from before are still being delivered: until
+    // the listeners are told ("closed"), a send is kept for a later reconnect().
+    if (refused == CLOSED && this.#told != "closed") refused = this.#core.input(KEEP, 0, id, now());
     if (refused) {
       this.#data.delete(id);
       const error =
@@ -247,7 +260,7 @@ export class Driver {
       // close
       const gen = this.#gen;
       this.#detach();
-      const code = typeof event.code == "number" ? event.code : 1006;
+      const code = typeof event.code == "number" ? event.code : CODE_ABNORMAL;
       this.#core.closed(gen, code, String(event.reason ?? ""), !!event.wasClean, now());
       return this.#pump();
     }
@@ -282,12 +295,14 @@ export class Driver {
   // ----- carrying out the core's commands -----
 
   #pump() {
+    if (this.#pumping) return; // the run under way carries out what this call caused
     const c = this.#core;
-    this.#depth++;
+    this.#pumping = true;
+    this.#calls = 0;
     try {
       for (let kind; (kind = c.poll()) !== 0; ) this.#execute(kind, c);
     } finally {
-      this.#depth--;
+      this.#pumping = false;
     }
     const due = c.query(NEXT_DEADLINE);
     if (due !== this.#due) {
@@ -295,7 +310,12 @@ export class Driver {
       this.#due = due;
       this.#timer = due === undefined ? undefined : setTimeout(Driver.#fire, Math.min(Math.max(due - now(), 0), 2147483647), this);
     }
-    if (due === undefined && this.ws === null && c.query(CLOSED_FOR_GOOD)) this.#unlisten();
+    if (due === undefined && this.ws === null && c.query(CLOSED_FOR_GOOD)) {
+      this.#unlisten();
+      const lingering = this.#lingering;
+      this.#lingering = null;
+      if (lingering) for (const ws of lingering) ws.terminate();
+    }
   }
 
   #execute(kind, c) {
@@ -334,7 +354,16 @@ export class Driver {
         const ws = this.ws;
         const code = c.query(CODE), reason = c.reason(), dead = c.query(FLAG);
         this.#detach(); // our listeners go first: nothing it does now reaches the core
-        return dead && typeof ws.terminate == "function" ? ws.terminate() : ws.close(code, reason);
+        if (typeof ws.terminate != "function") return ws.close(code, reason);
+        if (dead) return ws.terminate();
+        // The ws package holds a socket whose closing handshake never ends, with a timer of
+        // its own, for 30 s: it is terminated when this client is closed for good.
+        ws.close(code, reason);
+        if (ws.readyState != 3) {
+          (this.#lingering ??= new Set()).add(ws);
+          ws.addEventListener("close", () => this.#lingering?.delete(ws), { once: true });
+        }
+        return;
       }
       case ASK: {
         const should = this.#shouldReconnect;
@@ -373,6 +402,7 @@ export class Driver {
         return t[FIRE]("heartbeat", { rttMs: c.query(DELAY) });
       case EV_STATE: {
         const state = STATES[c.query(VALUE)];
+        this.#told = state;
         t[STATE](state);
         return t[FIRE]("statechange", { state });
       }
@@ -415,7 +445,7 @@ export class Driver {
     } catch (error) {
       this.#lastError = error;
       c.input(FAILED, gen, 1, now());
-      c.closed(gen, 1006, "", false, now());
+      c.closed(gen, CODE_ABNORMAL, "", false, now());
       return this.#pump();
     }
     ws.binaryType = this.binaryType;

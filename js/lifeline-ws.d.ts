@@ -1,4 +1,4 @@
-// Types of the npm package lifeline-ws. The behaviour is specified in DESIGN.md.
+// Types of the npm package lifeline-ws. The behaviour is described in docs/design.md and README.md.
 
 declare global {
   /**

@@ -120,7 +120,9 @@ function isBinary(data) {
 // the call too). Strings and Blobs cannot change; a detached buffer holds no bytes.
 function copy(data) {
   if (data instanceof ArrayBuffer) return data.byteLength ? data.slice(0) : new ArrayBuffer(0);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  // A view of a detached buffer holds no bytes (a DataView's byteLength would throw).
+  if (ArrayBuffer.isView(data))
+    return data.buffer.byteLength ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : new Uint8Array(0);
   return data;
 }
 
@@ -175,12 +177,12 @@ Object.assign(LifelineMessageEvent.prototype, {
 function closeArgs(code, reason) {
   let n = 0;
   if (code !== undefined) {
-    n = Number(code);
+    n = +code; // ToNumber: a BigInt or a Symbol throws a TypeError, as WebIDL's does
     n = n !== n ? 0 : Math.min(Math.max(n, 0), 65535);
     const r = Math.round(n);
     n = r - n == 0.5 && r % 2 ? r - 1 : r;
   }
-  return [code === undefined ? undefined : n, reason === undefined ? "" : String(reason)];
+  return [code === undefined ? undefined : n, reason === undefined ? "" : `${reason}`]; // a Symbol throws
 }
 
 export class LifelineSocket {
@@ -327,11 +329,18 @@ export class LifelineSocket {
   send(data) {
     // As WebSocket.send converts it (WebIDL): binary data as it is, anything else String()ed
     // (a Symbol throws a TypeError), in every state, at the call.
-    if (typeof data != "string" && !isBinary(data)) data = `${data}`; // a Symbol throws
+    let wire = data;
+    if (typeof data != "string") {
+      if (!isBinary(data)) wire = data = `${data}`; // a Symbol throws
+      // Bytes as they are now: a WebSocket copies at the call, but the ws package keeps a
+      // buffer by reference while it is busy (a Blob being read, a message compressed), and
+      // a detached buffer would make it throw.
+      else wire = copy(data);
+    }
     const driver = this.#driver;
     const ws = driver.ws;
-    if (this.#open && ws !== null && ws.readyState === 1) ws.send(data);
-    else driver.send(copy(data), data); // it checks whether the socket left OPEN
+    if (this.#open && ws !== null && ws.readyState === 1) ws.send(wire);
+    else driver.send(wire, data); // it checks whether the socket left OPEN
   }
 
   close(code, reason) {

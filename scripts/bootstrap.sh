@@ -4,7 +4,12 @@
 #   2. wasm-bindgen-cli at exactly the version Cargo.toml pins for the wasm-bindgen crate
 #   3. wasm-pack
 #   4. Debian's chromium and chromium-driver (for the browser test layers)
-#   5. the npm devDependencies (binaryen's wasm-opt; never Debian's binaryen 108)
+#   5. Debian's firefox-esr, webkit2gtk-driver (WebKitWebDriver + MiniBrowser), xvfb and xauth
+#      (the browser layers also run in Firefox and WebKitGTK; WebKitGTK needs an X display)
+#   6. geckodriver (Firefox's WebDriver; not packaged in Debian 12): cargo install
+#   7. the npm devDependencies (binaryen's wasm-opt; never Debian's binaryen 108)
+#   8. Debian's nftables, when running as root (for tests/netns/, the kernel-level network
+#      faults; without root it is left alone and that layer may skip itself)
 # Prints one line per step, then the tool versions and the total time.
 #
 # Run it (`bash scripts/bootstrap.sh`); sourcing it also works and leaves PATH set up in
@@ -75,24 +80,50 @@ else
   timed cargo install wasm-pack --locked
 fi
 
+# apt-get as root, or through sudo; `apt-get update` at most once per run.
+apt_updated=0
+apt_install() {
+  local sudo=()
+  if [[ "$(id -u)" -ne 0 ]]; then
+    command -v sudo >/dev/null || die "not root and no sudo: apt-get install $* by hand"
+    sudo=(sudo)
+  fi
+  if [[ $apt_updated -eq 0 ]]; then
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+    apt_updated=1
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+}
+
 # 4. Chromium and its WebDriver, from Debian.
 if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then
   say "chromium and chromedriver present"
 else
   say "installing chromium and chromium-driver from Debian (~30 s)"
-  sudo=()
-  if [[ "$(id -u)" -ne 0 ]]; then
-    command -v sudo >/dev/null || die "not root and no sudo: install chromium and chromium-driver by hand"
-    sudo=(sudo)
-  fi
-  install_chromium() {
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
-  }
-  timed install_chromium
+  timed apt_install chromium chromium-driver
 fi
 
-# 5. npm devDependencies, when node_modules is missing or older than the manifests.
+# 5. Firefox ESR, WebKitGTK's WebDriver (it drives MiniBrowser, from libwebkit2gtk-4.1-0),
+#    and an X server for WebKitGTK, which has no headless mode.
+if [[ -x /usr/bin/firefox-esr && -x /usr/bin/WebKitWebDriver && -x /usr/bin/Xvfb && -x /usr/bin/xauth ]] &&
+  compgen -G "/usr/lib/*/webkit2gtk-4.1/MiniBrowser" >/dev/null; then
+  say "firefox-esr, WebKitWebDriver (MiniBrowser), Xvfb and xauth present"
+else
+  say "installing firefox-esr webkit2gtk-driver xvfb xauth from Debian (~1 min)"
+  timed apt_install --no-install-recommends firefox-esr webkit2gtk-driver xvfb xauth
+fi
+
+# 6. geckodriver, Firefox's WebDriver (Debian 12 has no package): from crates.io. --locked
+#    works for it (0.37.1: every locked dependency is served here), unlike wasm-bindgen-cli's.
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+if [[ -x "$cargo_bin/geckodriver" ]]; then
+  say "geckodriver present"
+else
+  say "installing geckodriver (~3 min)"
+  timed cargo install geckodriver --locked
+fi
+
+# 7. npm devDependencies, when node_modules is missing or older than the manifests.
 #    `npm install`, not `npm ci`: ci rejects locks written here when a dependency has
 #    per-platform optional packages.
 if [[ ! -x node_modules/.bin/wasm-opt || package.json -nt node_modules ||
@@ -104,6 +135,20 @@ else
   say "npm dependencies up to date"
 fi
 
+# 6. nftables (tests/netns/ adds its rules inside a private network namespace), as root only.
+if command -v nft >/dev/null || [[ -x /usr/sbin/nft ]]; then
+  say "nftables present"
+elif [[ "$(id -u)" -eq 0 ]]; then
+  say "installing nftables from Debian (seconds)"
+  install_nftables() {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y nftables ||
+      { DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nftables; }
+  }
+  timed install_nftables
+else
+  say "nftables missing and not root: not installed (the kernel-level network-fault layer will skip itself)"
+fi
+
 # The wasm-opt wasm-pack will run must be binaryen's from npm, not /usr/bin's.
 wasm_opt=$(command -v wasm-opt || true)
 [[ "$wasm_opt" == "$LIFELINE_ROOT/node_modules/.bin/wasm-opt" ]] ||
@@ -111,5 +156,7 @@ wasm_opt=$(command -v wasm-opt || true)
 say "wasm-opt resolves to node_modules/.bin/wasm-opt"
 
 say "versions: $(wasm-bindgen --version) | $(wasm-pack --version) | $(wasm-opt --version) |" \
-  "$(chromium --version 2>/dev/null) | $(chromedriver --version | cut -d' ' -f1-2)"
+  "$(chromium --version 2>/dev/null) | $(chromedriver --version | cut -d' ' -f1-2) |" \
+  "$(firefox-esr --version 2>/dev/null) | $("$cargo_bin/geckodriver" --version | head -n 1) |" \
+  "WebKitWebDriver $(dpkg-query -W -f '${Version}' webkit2gtk-driver 2>/dev/null || echo '?')"
 say "ready in $SECONDS s"

@@ -79,11 +79,13 @@ const ranks = "${ranks}";
 export default function wasmBytes() {
   const index = new Uint8Array(128);
   for (let c = 32, n = 0; c < 127; c++) if (![${EXCLUDED}].includes(c)) index[c] = n++;
+  const byte = new Uint8Array(256); // by rank (once, not per byte: a parseInt per byte cost ms)
+  for (let r = 0; r < 256; r++) byte[r] = parseInt(ranks.substr(r * 2, 2), 16);
   const bytes = new Uint8Array(${bytes.length});
   for (let i = 0, j = 0; i < text.length; j++) {
-    let n = index[text.charCodeAt(i++)];
-    if (n < ${MARKERS}) n = ${SYMBOLS} + n * ${SYMBOLS} + index[text.charCodeAt(i++)];
-    bytes[j] = parseInt(ranks.substr((n - ${MARKERS}) * 2, 2), 16);
+    let n = index[text.charCodeAt(i++)] - ${MARKERS};
+    if (n < 0) n = ${SYMBOLS} * (n + ${MARKERS + 1}) + index[text.charCodeAt(i++)] - ${MARKERS};
+    bytes[j] = byte[n];
   }
   return bytes;
 }
@@ -97,6 +99,15 @@ const glue = readFileSync(join(out, "lifeline_ws.js"), "utf8");
 const stray = WebAssembly.Module.imports(new WebAssembly.Module(wasm)).filter((i) => !glue.includes(i.name));
 if (stray.length)
   throw new Error(`build: pkg/web's glue and .wasm are from different builds (${stray[0].name}); build again`);
+// The glue's asynchronous loader (the fallback where synchronous compilation is refused) is
+// always given the bytes; its default, a `new URL("lifeline_ws_bg.wasm", import.meta.url)`,
+// makes webpack and Vite look for a .wasm file the package does not ship. It goes.
+// (Idempotent: a --no-wasm build finds it done.)
+const DEFAULT_WASM_URL = "module_or_path = new URL('lifeline_ws_bg.wasm', import.meta.url);";
+const NO_WASM_URL = 'throw new TypeError("lifeline-ws: the wasm bytes are inlined; no URL to load");';
+if (glue.includes(DEFAULT_WASM_URL)) writeFileSync(join(out, "lifeline_ws.js"), glue.replace(DEFAULT_WASM_URL, NO_WASM_URL));
+else if (!glue.includes(NO_WASM_URL))
+  throw new Error("build: the wasm-bindgen glue changed: its default .wasm URL was not found (update DEFAULT_WASM_URL)");
 writeFileSync(join(out, "lifeline_ws_bytes.js"), bytesModule(wasm));
 
 // Built in pkg/ (git-ignored) and swapped in at the end, so a reader of dist/ never sees half a build.

@@ -1,4 +1,4 @@
-//! One scenario per rule of DESIGN.md, driven by a fake clock: each would fail without the
+//! One scenario per rule of docs/design.md, driven by a fake clock: each would fail without the
 //! behaviour it names.
 
 mod sim;
@@ -6,7 +6,7 @@ mod sim;
 use lifeline_ws::core::{
     Backoff, CloseInfo, Command, Config, ConfigError, ErrorCause, Event, Expected, Generation,
     Heartbeat, Input, InputError, Jitter, Lifecycle, Outgoing, Overflow, Queue, State,
-    CODE_ABNORMAL, RECHECK_WINDOW,
+    CODE_ABNORMAL, LATE_AFTER, RECHECK_WINDOW,
 };
 use sim::{config, Sim};
 
@@ -891,7 +891,7 @@ fn probe_on_visible_off_leaves_the_socket_alone() {
 fn resume_after_freeze_probes() {
     let mut sim = Sim::start(heartbeat(25_000.0, 2_000.0));
     sim.accept();
-    sim.input(Input::Freeze);
+    // Frozen for a minute: no input at all (the timer does not fire), then `resume`.
     sim.now += 60_000;
     sim.input(Input::Resume);
     assert_eq!(sim.pings(), [60_000]);
@@ -1102,6 +1102,60 @@ fn late_server_ping_silence_gets_a_grace_period() {
     sim.input(Input::ServerPing { generation });
     sim.run_for(1_000);
     assert_eq!(sim.state(), State::Open);
+}
+
+/// With server pings only, a probe has nothing to send: it never moves the verdict. When the
+/// page comes back having slept through it, the late timer (which fires at once) gives the
+/// server `timeout` from then; when the verdict is just due, it falls (issue 19).
+#[test]
+fn server_ping_probe_leaves_the_verdict_to_the_timer() {
+    let server_ping_only = Config {
+        heartbeat: Some(Heartbeat {
+            interval: 1000.0,
+            timeout: 500.0,
+            client_ping: false,
+            server_ping: true,
+            ..Heartbeat::default()
+        }),
+        ..config()
+    };
+    // Slept through the verdict (due at 1500): visible at 600 000, then the late timer.
+    let mut sim = Sim::start(server_ping_only);
+    sim.accept();
+    sim.now = 600_000;
+    sim.input(Input::Visibility { visible: true });
+    assert_eq!(
+        sim.machine.next_deadline(),
+        Some(1500),
+        "the probe moved the verdict"
+    );
+    sim.run_for(0); // the overdue timer fires at once, late: no verdict, a grace
+    assert_eq!(
+        sim.state(),
+        State::Open,
+        "a late timer is no proof of death"
+    );
+    assert_eq!(sim.machine.next_deadline(), Some(600_500));
+    sim.run_for(1_000); // the server stays silent
+    let close = sim.closes().pop().expect("dead after the grace");
+    assert_eq!(close.reason, "server ping timeout");
+    let at = sim
+        .log
+        .iter()
+        .find(|(_, c)| matches!(c, Command::Abandon { .. }));
+    assert_eq!(at.map(|(t, _)| *t), Some(600_500));
+
+    // The verdict just due (LATE_AFTER or less ago): visible changes nothing, it falls.
+    let mut sim = Sim::start(server_ping_only);
+    sim.accept();
+    sim.now = 1500 + LATE_AFTER;
+    sim.input(Input::Visibility { visible: true });
+    sim.run_for(0);
+    let at = sim
+        .log
+        .iter()
+        .find(|(_, c)| matches!(c, Command::Abandon { .. }));
+    assert_eq!(at.map(|(t, _)| *t), Some(1500 + LATE_AFTER));
 }
 
 // ----- config errors -----
@@ -1397,4 +1451,39 @@ fn a_stale_closing_signal_is_ignored() {
     });
     assert_eq!(sim.state(), State::Open);
     assert!(sim.events().is_empty());
+}
+
+/// A send from a listener of an event that came before the end (the driver still delivers
+/// it; the user has not been told the socket is closed) is kept for a later `reconnect()`,
+/// not refused; after `close()` it is refused all the same.
+#[test]
+fn a_late_send_before_the_user_is_told_is_kept() {
+    let mut sim = Sim::start(Config {
+        should_reconnect: true,
+        ..config()
+    });
+    sim.accept();
+    sim.server_close(4000);
+    sim.input(Input::ShouldReconnect(false));
+    assert_eq!(sim.state(), State::Closed);
+    assert!(matches!(
+        sim.try_input(Input::Send("late".into())),
+        Err(InputError::Closed(_))
+    ));
+    sim.input(Input::Keep("late".into()));
+    assert_eq!(sim.machine.stats().queued, 1);
+    sim.input(Input::Reconnect {
+        code: None,
+        reason: String::new(),
+    });
+    sim.accept();
+    assert_eq!(sim.sent_messages(), ["late"]);
+    sim.input(Input::Close {
+        code: None,
+        reason: String::new(),
+    });
+    assert!(matches!(
+        sim.try_input(Input::Keep("after close".into())),
+        Err(InputError::Closed(_))
+    ));
 }

@@ -65,3 +65,9 @@ fn config_to_js_round_trips() {
 async fn a_socket_from_js_options_reports_serializable_events() {
     rust_api::serde::a_socket_from_js_options_reports_serializable_events(|b| b).await;
 }
+
+/// The shared cases (tests/cases/cases.json), as the npm package runs them too.
+#[wasm_bindgen_test]
+async fn shared_cases() {
+    rust_api::cases::run_all(config, "rust-browser").await;
+}

@@ -47,6 +47,12 @@ fn bad_input_is_refused() {
     rust_api::bad_input_is_refused(config());
 }
 
+/// The URL rules, against the table the JS facade is held to too (tests/cases/urls.json).
+#[wasm_bindgen_test]
+fn urls_follow_the_shared_table() {
+    rust_api::urls::urls_follow_the_shared_table(config());
+}
+
 /// Node 20 has no `WebSocket`: without the option, `connect` says what to do.
 #[wasm_bindgen_test]
 fn without_a_websocket_connect_says_what_to_pass() {
@@ -79,4 +85,10 @@ async fn a_socket_from_js_options_reports_serializable_events() {
         b.websocket(WS.with(Clone::clone))
     })
     .await;
+}
+
+/// The shared cases (tests/cases/cases.json), as the npm package runs them too.
+#[wasm_bindgen_test]
+async fn shared_cases() {
+    rust_api::cases::run_all(config, "rust-node").await;
 }

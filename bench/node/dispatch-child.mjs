@@ -1,9 +1,10 @@
 // The per-message cost of each library's own code, without a network; a worker
 // (bench/lib.mjs startWorker / serve): node dispatch-child.mjs <library> [settings JSON]
 // The library gets a stand-in WebSocket class (the `WebSocket` option, or the global for
-// sockette and websocket-ts) that records the listeners added to it; after `open`, the bench
-// calls the socket's message listeners (and `onmessage`) directly with one event object,
-// as the platform would, and the application's listener reads `event.data`. After `ready`
+// sockette and websocket-ts) that records the listeners added to it (functions, or objects
+// with handleEvent, as EventTarget takes them); after `open`, the bench calls the socket's
+// message listeners (and `onmessage`) directly with one event object, as the platform
+// would, and the application's listener reads `event.data`. After `ready`
 // (and a warm-up), every command is answered with one batch of ~100 ms: { ns } per message.
 // This is what the library adds per message on top of the platform: the raw row is the
 // application's listener called directly.
@@ -46,17 +47,27 @@ class StandIn {
   close() {
     this.readyState = 3;
   }
-  /** The message listeners as one function, as the platform would call them. */
+  /**
+   * The message listeners as one function, as the platform would call them. A listener is a
+   * function or, as EventTarget allows, an object whose handleEvent the platform looks up and
+   * calls with the object as `this` (lifeline-ws's driver is such an object).
+   */
   receiver() {
     const fs = [...(this.listeners.message ?? [])];
     const on = this.onmessage;
     if (on && !fs.length) return on;
-    if (!on && fs.length == 1) return fs[0];
+    if (!on && fs.length == 1) return typeof fs[0] == "function" ? fs[0] : (event) => fs[0].handleEvent(event);
     return (event) => {
       if (on) on.call(this, event);
-      for (const f of fs) f.call(this, event);
+      for (const f of fs) call(f, this, event);
     };
   }
+}
+
+/** Calls one listener as EventTarget does: a function with `this` the target, or handleEvent. */
+function call(listener, target, event) {
+  if (typeof listener == "function") listener.call(target, event);
+  else listener.handleEvent(event);
 }
 
 const lib = await loadLibrary(name);
@@ -87,7 +98,7 @@ if (name == "ws") {
       ws.readyState = 1;
       const open = { type: "open", target: ws };
       ws.onopen?.(open);
-      for (const f of ws.listeners.open ?? []) f(open);
+      for (const f of ws.listeners.open ?? []) call(f, ws, open);
     }, 1);
   });
   receive = StandIn.last.receiver();

@@ -1,7 +1,7 @@
 // Timers of one idle, connected client, one library per process:
 //   node idle-child.mjs <library> <url> [heartbeat JSON: {"interval": ms, "timeout": ms}]
 // setTimeout / setInterval / clearTimeout / clearInterval are wrapped on globalThis before the
-// library is loaded (lifeline-ws's wasm calls the global setTimeout through its glue, so its
+// library is loaded (lifeline-ws's driver, js/driver.js, calls the global setTimeout, so its
 // one timer is counted too). One client connects; nothing is sent or received. Measured:
 //   pendingAtOpen   timers pending 100 ms after `open`
 //   pendingIdle     timers pending at every 100 ms sample of the idle window (min / max), the

@@ -15,13 +15,11 @@
 // (bench/node/dispatch-child.mjs), round robin the same way.
 
 import { createServer } from "node:http";
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { LIBRARIES } from "../clients.mjs";
-import { BENCH, ROOT, median, num, pinned, quantile, rotate, spread, startWorker, table } from "../lib.mjs";
+import { BENCH, ROOT, median, num, quantile, rotate, spread, startChromium, startWorker, table } from "../lib.mjs";
 import { spawnBenchServer } from "../server.mjs";
 import { WORKLOADS, scaled } from "../workloads.mjs";
 
@@ -35,9 +33,10 @@ const VARIANTS = [
 
 /**
  * Node only, a control: raw `ws` in a process where one ArrayBuffer was detached first — what
- * any wasm memory growth does, lifeline-ws's included (its first allocation grows its memory),
- * and what turns off one of V8's typed-array fast paths for the whole process (bench/README.md,
- * "A V8 effect"). Not in Chromium: there the frames share one isolate, so it would touch every row.
+ * any wasm memory growth does (the package before issue 14 grew its memory at the first
+ * allocation; the current one does not), and what turns off one of V8's typed-array fast paths
+ * for the whole process (bench/README.md, "A V8 effect"). Not in Chromium: there the frames
+ * share one isolate, so it would touch every row.
  */
 const CONTROL = { label: "ws after one ArrayBuffer detach (control)", name: "ws", settings: { detachFirst: true } };
 const NODE_VARIANTS = [...VARIANTS, CONTROL];
@@ -253,40 +252,6 @@ async function site(ctx, plan) {
   });
   await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${http.address().port}/`, done, stop: () => new Promise((r) => http.close(r)) };
-}
-
-/**
- * Starts headless Chromium on `url` (all its processes on core `cpu`) with no DevTools
- * client; returns { exited, stop() } (`exited` rejects if Chromium ends before stop(), with
- * the end of its stderr).
- */
-async function startChromium(url, cpu) {
-  const { CHROMIUM, BASE_ARGS } = await import("../../tests/browser/browser.mjs");
-  const profile = mkdtempSync(join(tmpdir(), "lifeline-ws-bench-chromium-"));
-  const child = spawn(...pinned(cpu, CHROMIUM, ["--headless", ...BASE_ARGS, `--user-data-dir=${profile}`, url]), {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (d) => (stderr = (stderr + d).slice(-4000)));
-  let stopping = false;
-  const ended = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
-  const exited = ended.then((how) => {
-    if (!stopping) throw new Error(`chromium exited (${how}) before the measurements were done:\n${stderr}`);
-  });
-  exited.catch(() => {});
-  return {
-    exited,
-    async stop() {
-      stopping = true;
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
-        await ended;
-        clearTimeout(kill);
-      }
-      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-    },
-  };
 }
 
 async function chromium(ctx) {

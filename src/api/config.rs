@@ -18,6 +18,7 @@ use crate::core::{self, ConfigError, Heartbeat, Jitter, Overflow};
 /// assert!(json.matches(&Message::from(r#"{"type":"pong"}"#)));
 /// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Matcher {
     /// A text message equal to this one.
     Text(String),
@@ -97,6 +98,8 @@ pub(crate) type Decide = Rc<dyn Fn(&Disconnect) -> bool>;
 /// ```
 #[derive(Clone)]
 pub struct Config {
+    /// Validated: every `Config` comes out of [`ConfigBuilder::build`], which checks it, and
+    /// nothing changes it after. `Socket::connect` relies on it and checks nothing again.
     pub(crate) policy: core::Config,
     pub(crate) ping: Message,
     pub(crate) pong: Matcher,
@@ -160,8 +163,7 @@ impl Config {
     pub fn into_builder(self) -> ConfigBuilder {
         let heartbeat = self.policy.heartbeat;
         ConfigBuilder {
-            // With the server pinging, client pings mean they were asked for (see `build`).
-            ping_given: heartbeat.is_some_and(|h| h.client_ping),
+            ping_given: heartbeat.is_some_and(|h| h.ping_given()),
             heartbeat,
             config: self,
         }
@@ -579,12 +581,8 @@ impl ConfigBuilder {
             heartbeat,
             ping_given,
         } = self;
-        config.policy.heartbeat = heartbeat.map(|heartbeat| Heartbeat {
-            server_ping: config.server_ping.is_some(),
-            // With the server pinging, the client pings only when asked to (as in JS).
-            client_ping: config.server_ping.is_none() || ping_given,
-            ..heartbeat
-        });
+        let server_ping = config.server_ping.is_some();
+        config.policy.heartbeat = heartbeat.map(|h| h.with_sources(server_ping, ping_given));
         config.policy.should_reconnect = config.should_reconnect.is_some();
         check_protocols(&config.protocols)?;
         config.policy.validate()?;

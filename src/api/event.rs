@@ -214,6 +214,7 @@ pub struct ErrorInfo {
 /// assert_eq!(describe(&Event::Open), "connected");
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Event {
     /// The first connection opened (every later one too when nobody listens for
     /// [`Event::Reconnect`]: no `on_reconnect` callback and no event stream).
@@ -247,25 +248,44 @@ pub enum Event {
     Dropped(Message),
 }
 
-// Used by the wasm Socket's callback slots (and the tests natively).
+/// Which kind an [`Event`] is, without its data: a `Socket` keeps one callback per kind.
+// Used by the wasm Socket's callbacks (and the tests natively).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    Open,
+    Reconnect,
+    Reconnecting,
+    Message,
+    Close,
+    Error,
+    GiveUp,
+    Heartbeat,
+    StateChange,
+    Dropped,
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+impl EventKind {
+    /// How many kinds of event there are.
+    pub(crate) const COUNT: usize = 10;
+}
+
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 impl Event {
-    /// How many kinds of event there are (the callback slots).
-    pub(crate) const KINDS: usize = 10;
-
-    /// This event's kind, as an index into the callback slots.
-    pub(crate) fn kind(&self) -> usize {
+    /// This event's kind.
+    pub(crate) fn kind(&self) -> EventKind {
         match self {
-            Event::Open => 0,
-            Event::Reconnect(_) => 1,
-            Event::Reconnecting(_) => 2,
-            Event::Message(_) => 3,
-            Event::Close(_) => 4,
-            Event::Error(_) => 5,
-            Event::GiveUp { .. } => 6,
-            Event::Heartbeat { .. } => 7,
-            Event::StateChange(_) => 8,
-            Event::Dropped(_) => 9,
+            Event::Open => EventKind::Open,
+            Event::Reconnect(_) => EventKind::Reconnect,
+            Event::Reconnecting(_) => EventKind::Reconnecting,
+            Event::Message(_) => EventKind::Message,
+            Event::Close(_) => EventKind::Close,
+            Event::Error(_) => EventKind::Error,
+            Event::GiveUp { .. } => EventKind::GiveUp,
+            Event::Heartbeat { .. } => EventKind::Heartbeat,
+            Event::StateChange(_) => EventKind::StateChange,
+            Event::Dropped(_) => EventKind::Dropped,
         }
     }
 }
@@ -284,6 +304,7 @@ impl Event {
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Error {
     /// An option out of bounds, named as the JS options spell it.
     Config(ConfigError),
@@ -448,7 +469,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kinds_are_distinct_and_in_range() {
+    fn each_event_has_its_own_kind() {
         let events = [
             Event::Open,
             Event::Reconnect(Reconnect {
@@ -478,10 +499,10 @@ mod tests {
             Event::StateChange(State::Open),
             Event::Dropped("d".into()),
         ];
-        let mut kinds: Vec<usize> = events.iter().map(Event::kind).collect();
+        let mut kinds: Vec<usize> = events.iter().map(|e| e.kind() as usize).collect();
         kinds.sort_unstable();
         kinds.dedup();
-        assert_eq!(kinds, (0..Event::KINDS).collect::<Vec<_>>());
+        assert_eq!(kinds, (0..EventKind::COUNT).collect::<Vec<_>>());
     }
 
     #[cfg(feature = "serde")]

@@ -552,7 +552,7 @@ impl Serialize for HeartbeatOptions<'_> {
         group.serialize_field("interval", &h.interval)?;
         group.serialize_field("timeout", &h.timeout)?;
         // With a server ping, `ping` given is what turns the client's own pings on.
-        if h.client_ping {
+        if h.ping_given() {
             group.serialize_field("ping", &self.config.ping)?;
         } else {
             group.skip_field("ping")?;

@@ -17,8 +17,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
 
 use super::config::{Config, Decide, Matcher};
-use super::event::{Close, Disconnect, Error, ErrorInfo, Event, Message, Reconnect, Reconnecting};
-use crate::core::{self, Generation, Input, InputError, Millis, State, Stats};
+use super::event::{
+    Close, Disconnect, Error, ErrorInfo, Event, EventKind, Message, Reconnect, Reconnecting,
+};
+use crate::core::{self, Generation, Input, InputError, Millis, State, Stats, CODE_NORMAL};
 use crate::wasm::engine::{Engine, Hooks, Platform, Url, WeakEngine};
 
 /// A URL provider's answer.
@@ -135,6 +137,7 @@ impl fmt::Debug for UrlSource {
 /// # Ok(()) }
 /// # fn web_log(_: &str) {}
 /// ```
+#[must_use = "dropping the Socket closes its connection and ends its events"]
 pub struct Socket {
     engine: Engine<RustHost>,
     handle: SocketHandle,
@@ -184,7 +187,7 @@ impl Socket {
             should_reconnect,
             websocket,
         } = config;
-        policy.validate()?;
+        // `policy` was validated when the config was built: an `api::Config` holds no other.
         let constructor = match websocket {
             Some(constructor) => constructor,
             None => get(&global(), "WebSocket")
@@ -215,7 +218,7 @@ impl Socket {
             stamp: heartbeat.is_some_and(|h| h.any_message_is_pong || h.server_ping),
             last_message_at: Cell::new(None),
             should_reconnect,
-            callbacks: RefCell::new(std::array::from_fn(|_| None)),
+            callbacks: RefCell::new(Callbacks::default()),
             channel: RefCell::new(Channel::default()),
             pending: RefCell::new(VecDeque::new()),
             dispatching: Cell::new(false),
@@ -226,7 +229,7 @@ impl Socket {
             ping: to_js(ping),
             reply,
         };
-        let engine = Engine::new(policy, url, platform, host.clone())?;
+        let engine = Engine::new(policy, url, platform, host.clone());
         let handle = SocketHandle {
             engine: engine.downgrade(),
             host,
@@ -383,7 +386,7 @@ impl Socket {
     /// # fn web_sys_log(_: &str) {}
     /// ```
     pub fn on_open(&self, mut f: impl FnMut() + 'static) {
-        self.handle.set_callback(0, move |e| {
+        self.handle.set_callback(EventKind::Open, move |e| {
             if let Event::Open = e {
                 f()
             }
@@ -399,7 +402,7 @@ impl Socket {
     /// socket.on_reconnect(|r| println!("back after {:?}, attempt {}", r.downtime, r.attempt));
     /// ```
     pub fn on_reconnect(&self, mut f: impl FnMut(&Reconnect) + 'static) {
-        self.handle.set_callback(1, move |e| {
+        self.handle.set_callback(EventKind::Reconnect, move |e| {
             if let Event::Reconnect(r) = e {
                 f(r)
             }
@@ -415,7 +418,7 @@ impl Socket {
     /// socket.on_reconnecting(|r| println!("attempt {} in {:?}", r.attempt, r.delay));
     /// ```
     pub fn on_reconnecting(&self, mut f: impl FnMut(&Reconnecting) + 'static) {
-        self.handle.set_callback(2, move |e| {
+        self.handle.set_callback(EventKind::Reconnecting, move |e| {
             if let Event::Reconnecting(r) = e {
                 f(r)
             }
@@ -430,7 +433,7 @@ impl Socket {
     /// socket.on_message(|m| println!("{:?}", m.as_text()));
     /// ```
     pub fn on_message(&self, mut f: impl FnMut(&Message) + 'static) {
-        self.handle.set_callback(3, move |e| {
+        self.handle.set_callback(EventKind::Message, move |e| {
             if let Event::Message(m) = e {
                 f(m)
             }
@@ -445,7 +448,7 @@ impl Socket {
     /// socket.on_close(|c| println!("closed {} {}, again: {}", c.code, c.reason, c.will_reconnect));
     /// ```
     pub fn on_close(&self, mut f: impl FnMut(&Close) + 'static) {
-        self.handle.set_callback(4, move |e| {
+        self.handle.set_callback(EventKind::Close, move |e| {
             if let Event::Close(c) = e {
                 f(c)
             }
@@ -460,7 +463,7 @@ impl Socket {
     /// socket.on_error(|e| println!("{}: {}", e.cause.as_str(), e.detail));
     /// ```
     pub fn on_error(&self, mut f: impl FnMut(&ErrorInfo) + 'static) {
-        self.handle.set_callback(5, move |e| {
+        self.handle.set_callback(EventKind::Error, move |e| {
             if let Event::Error(info) = e {
                 f(info)
             }
@@ -475,7 +478,7 @@ impl Socket {
     /// socket.on_giveup(|attempts| println!("gave up after {attempts} attempts"));
     /// ```
     pub fn on_giveup(&self, mut f: impl FnMut(u32) + 'static) {
-        self.handle.set_callback(6, move |e| {
+        self.handle.set_callback(EventKind::GiveUp, move |e| {
             if let Event::GiveUp { attempts } = e {
                 f(*attempts)
             }
@@ -490,7 +493,7 @@ impl Socket {
     /// socket.on_heartbeat(|rtt| println!("rtt {rtt:?}"));
     /// ```
     pub fn on_heartbeat(&self, mut f: impl FnMut(Duration) + 'static) {
-        self.handle.set_callback(7, move |e| {
+        self.handle.set_callback(EventKind::Heartbeat, move |e| {
             if let Event::Heartbeat { rtt } = e {
                 f(*rtt)
             }
@@ -505,7 +508,7 @@ impl Socket {
     /// socket.on_state_change(|state| println!("now {}", state.as_str()));
     /// ```
     pub fn on_state_change(&self, mut f: impl FnMut(State) + 'static) {
-        self.handle.set_callback(8, move |e| {
+        self.handle.set_callback(EventKind::StateChange, move |e| {
             if let Event::StateChange(state) = e {
                 f(*state)
             }
@@ -521,7 +524,7 @@ impl Socket {
     /// socket.on_drop(|m| println!("not sent: {m:?}"));
     /// ```
     pub fn on_drop(&self, mut f: impl FnMut(&Message) + 'static) {
-        self.handle.set_callback(9, move |e| {
+        self.handle.set_callback(EventKind::Dropped, move |e| {
             if let Event::Dropped(m) = e {
                 f(m)
             }
@@ -576,7 +579,7 @@ impl SocketHandle {
     /// ```
     pub fn close(&self) {
         if let Some(engine) = self.engine.upgrade() {
-            let _ = engine.ops().close(Some(1000), String::new());
+            let _ = engine.ops().close(Some(CODE_NORMAL), String::new());
         }
     }
 
@@ -645,14 +648,14 @@ impl SocketHandle {
             .map_or(State::Closed, |engine| engine.ops().state())
     }
 
-    fn set_callback(&self, kind: usize, f: impl FnMut(&Event) + 'static) {
-        self.host.0.callbacks.borrow_mut()[kind] = Some(Box::new(f));
+    fn set_callback(&self, kind: EventKind, f: impl FnMut(&Event) + 'static) {
+        self.host.0.callbacks.borrow_mut().set(kind, Box::new(f));
     }
 
     /// Re-connections emit `Reconnect` while someone listens for it: an `on_reconnect`
     /// callback or an event stream.
     fn sync_reconnect_listener(&self) {
-        let present = self.host.0.callbacks.borrow()[1].is_some()
+        let present = self.host.0.callbacks.borrow().has(EventKind::Reconnect)
             || self.host.0.channel.borrow().subscribed();
         if let Some(engine) = self.engine.upgrade() {
             engine.ops().set_reconnect_listener(present);
@@ -761,7 +764,7 @@ impl Drop for Events {
             channel.queue.clear();
             channel.waker = None;
         }
-        let present = self.host.callbacks.borrow()[1].is_some();
+        let present = self.host.callbacks.borrow().has(EventKind::Reconnect);
         if let Some(engine) = self.engine.upgrade() {
             engine.ops().set_reconnect_listener(present);
         }
@@ -799,6 +802,37 @@ impl Channel {
 
 type Callback = Box<dyn FnMut(&Event)>;
 
+/// The user's callbacks, at most one per kind of event (`on_open`, `on_message`, …).
+struct Callbacks([Option<Callback>; EventKind::COUNT]);
+
+impl Default for Callbacks {
+    fn default() -> Self {
+        Callbacks(std::array::from_fn(|_| None))
+    }
+}
+
+impl Callbacks {
+    /// Sets the callback of `kind`, replacing the one before.
+    fn set(&mut self, kind: EventKind, callback: Callback) {
+        self.0[kind as usize] = Some(callback);
+    }
+
+    /// Whether there is a callback for `kind`.
+    fn has(&self, kind: EventKind) -> bool {
+        self.0[kind as usize].is_some()
+    }
+
+    /// Takes the callback of `kind` out while it runs (it may set callbacks itself).
+    fn take(&mut self, kind: EventKind) -> Option<Callback> {
+        self.0[kind as usize].take()
+    }
+
+    /// Puts back a callback taken out to run, unless it set a new one meanwhile.
+    fn put_back(&mut self, kind: EventKind, callback: Callback) {
+        self.0[kind as usize].get_or_insert(callback);
+    }
+}
+
 /// The Rust host: matches heartbeat messages, converts events, and delivers them to the
 /// stream and the callbacks, never re-entrantly (an event raised by a callback waits for
 /// the callbacks of the one before it).
@@ -814,7 +848,7 @@ struct HostState {
     stamp: bool,
     last_message_at: Cell<Option<Millis>>,
     should_reconnect: Option<Decide>,
-    callbacks: RefCell<[Option<Callback>; Event::KINDS]>,
+    callbacks: RefCell<Callbacks>,
     channel: RefCell<Channel>,
     pending: RefCell<VecDeque<Event>>,
     dispatching: Cell<bool>,
@@ -838,7 +872,7 @@ impl HostState {
 
     fn deliver(&self, event: Event) {
         let kind = event.kind();
-        let callback = self.callbacks.borrow_mut()[kind].take();
+        let callback = self.callbacks.borrow_mut().take(kind);
         {
             let mut channel = self.channel.borrow_mut();
             if let Event::StateChange(state) = event {
@@ -856,11 +890,7 @@ impl HostState {
         }
         if let Some(mut callback) = callback {
             callback(&event);
-            // Put back unless the callback set a new one meanwhile.
-            let mut slots = self.callbacks.borrow_mut();
-            if slots[kind].is_none() {
-                slots[kind] = Some(callback);
-            }
+            self.callbacks.borrow_mut().put_back(kind, callback);
         }
     }
 }
@@ -985,24 +1015,31 @@ fn resolve(url: &str) -> Result<String, Error> {
     Ok(href)
 }
 
-/// A URL as errors may show it: no credentials, no query, no fragment.
+/// A URL as errors may show it: its scheme and host, nothing of its credentials, path, query
+/// or fragment (where a string's credentials end is the parser's guess: a password with a
+/// "/" in it lands in the path). A string that does not parse shows its scheme at most.
 fn shown(url: &str) -> String {
-    let (scheme, rest) = match url.find("://") {
-        Some(i) => (&url[..i + 3], &url[i + 3..]),
-        None => ("", url),
-    };
-    let cut = rest.find(['?', '#']).unwrap_or(rest.len());
-    let (address, tail) = rest.split_at(cut);
-    let authority_end = address.find('/').unwrap_or(address.len());
-    let address = match address[..authority_end].rfind('@') {
-        Some(at) => &address[at + 1..],
-        None => address,
-    };
-    let mut shown = String::with_capacity(url.len());
-    shown.push_str(scheme);
-    shown.push_str(address);
-    if !tail.is_empty() {
-        shown.push_str("?…");
+    let mut shown = String::new();
+    match web_sys::Url::new(url) {
+        Ok(parsed) => {
+            shown.push_str(&parsed.protocol());
+            shown.push_str("//");
+            shown.push_str(&parsed.host());
+            if parsed.href().len() > parsed.origin().len() + 1 {
+                shown.push_str("/…");
+            }
+        }
+        Err(_) => {
+            let scheme = url.find(':').map(|i| &url[..=i]).filter(|s| {
+                s.len() > 1
+                    && s.as_bytes()[0].is_ascii_alphabetic()
+                    && s[..s.len() - 1]
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+            });
+            shown.push_str(scheme.unwrap_or(""));
+            shown.push('…');
+        }
     }
     shown
 }

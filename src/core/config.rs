@@ -49,6 +49,7 @@ pub const MAX_QUEUE: f64 = 1_000_000.0;
 /// assert_eq!(none.delay(2, &mut rng), 2000);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Jitter {
     /// Uniform in `[0, ceiling]` (`"full"`): spreads a crowd of clients the most.
     Full,
@@ -106,6 +107,7 @@ impl Jitter {
 /// assert_eq!(m.stats().queued, 1);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Overflow {
     /// Refuse the new message with an error that hands it back (`"throw"`).
     Throw,
@@ -220,15 +222,16 @@ pub struct Heartbeat {
     /// How long to wait for the pong, ms (`timeout`, default 10000). A dead connection is
     /// detected within `interval + timeout`.
     pub timeout: f64,
-    /// Whether the client sends its own pings (default `true`; the JS API turns it off when
-    /// only `serverPing` is given).
+    /// Whether the client sends its own pings (default `true`; off when only `serverPing` is
+    /// given: see [`Heartbeat::with_sources`]).
     pub client_ping: bool,
     /// Whether any message, not only the pong, proves the connection alive
     /// (`anyMessageIsPong`, default `false`). Pings are then sent only after `interval` of
     /// silence.
     pub any_message_is_pong: bool,
     /// Whether the server sends its own pings (`serverPing` set): the client answers each
-    /// one and treats silence longer than `interval + timeout` as death.
+    /// one and treats silence longer than `interval + timeout` as death. Nothing but a sign
+    /// of life or a late timer (the device slept) moves that verdict; a probe never does.
     pub server_ping: bool,
 }
 
@@ -241,6 +244,51 @@ impl Default for Heartbeat {
             any_message_is_pong: false,
             server_ping: false,
         }
+    }
+}
+
+impl Heartbeat {
+    /// This heartbeat with its sources as the options say: server pings when `serverPing` is
+    /// given, and client pings unless `serverPing` is given without `ping`. **A `serverPing`
+    /// alone turns the client's own pings off.**
+    ///
+    /// The one place the Rust side decides it (the builder, and the serde reader through
+    /// it); the JS options (`js/options.js`) keep the same rule, and
+    /// `tests/cases/heartbeat.json` holds both to it.
+    ///
+    /// ```
+    /// use lifeline_ws::core::Heartbeat;
+    ///
+    /// let sources = |server, ping| {
+    ///     let h = Heartbeat::default().with_sources(server, ping);
+    ///     (h.server_ping, h.client_ping)
+    /// };
+    /// assert_eq!(sources(false, false), (false, true)); // `heartbeat: true`
+    /// assert_eq!(sources(true, false), (true, false)); // `serverPing` alone
+    /// assert_eq!(sources(true, true), (true, true)); // `serverPing` and `ping`
+    /// ```
+    pub fn with_sources(self, server_ping: bool, ping_given: bool) -> Heartbeat {
+        Heartbeat {
+            server_ping,
+            client_ping: !server_ping || ping_given,
+            ..self
+        }
+    }
+
+    /// Whether options that give this heartbeat back must say `ping`: exactly when the client
+    /// pings (the way back of [`Heartbeat::with_sources`], for writing a config out as
+    /// options or editing it again).
+    ///
+    /// ```
+    /// use lifeline_ws::core::Heartbeat;
+    ///
+    /// for (server, ping) in [(false, false), (true, false), (true, true)] {
+    ///     let h = Heartbeat::default().with_sources(server, ping);
+    ///     assert_eq!(Heartbeat::default().with_sources(server, h.ping_given()), h);
+    /// }
+    /// ```
+    pub fn ping_given(&self) -> bool {
+        self.client_ping
     }
 }
 
@@ -293,7 +341,8 @@ impl Default for Queue {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Lifecycle {
-    /// On visible, `resume` and `pageshow`: probe an open socket with a ping at once, and
+    /// On visible, `resume` and `pageshow`: probe an open socket with a ping at once (with
+    /// server pings only there is none to send: the silence verdict keeps its time), and
     /// make a waiting client attempt now (`probeOnVisible`, default `true`).
     pub probe_on_visible: bool,
     /// On `online`: attempt now instead of waiting out the backoff, and probe an open socket
@@ -509,6 +558,7 @@ fn is_count(value: f64, max: f64) -> bool {
 /// assert_eq!((field, value, expected), ("backoff.factor", 0.5, Expected::FactorAtLeastOne));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Expected {
     /// A delay greater than 0 and at most [`MAX_DELAY_MS`].
     PositiveDelay,
@@ -569,6 +619,7 @@ impl Expected {
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// A number out of bounds.
     Number {

@@ -10,25 +10,33 @@
 //! and silence); the bounded ordered send queue; `shouldReconnect`; the page lifecycle
 //! rules (probe on visible, resume and `pageshow`; attempt at once on `online`; nothing
 //! while offline; `closeWhenHiddenAfter`; `closeOnPageHide`); sleep detection (a deadline
-//! handled far later than it was due leads to a probe, never to a "dead" verdict); and the
+//! handled far later than it was due leads to a probe, never to a "dead" verdict; a probe
+//! never postpones a verdict, and only signs of life and late deadlines move one); and the
 //! generations that keep stale sockets from ever producing an event.
 
 mod backoff;
+mod close;
 mod config;
+mod liveness;
 mod machine;
 mod num;
+mod page;
 mod queue;
+mod refusal;
+mod timer;
 mod types;
 
 pub use backoff::Rng;
+pub use close::{DropReason, CODE_ABNORMAL, CODE_NORMAL, CODE_NO_STATUS};
 pub use config::{
     Backoff, Config, ConfigError, Expected, Heartbeat, Jitter, Lifecycle, Overflow, Queue,
     MAX_DELAY_MS, MAX_QUEUE,
 };
-pub use machine::{
-    InputError, Machine, CODE_ABNORMAL, CODE_NORMAL, CODE_NO_STATUS, LATE_AFTER, RECHECK_WINDOW,
-};
+pub use machine::Machine;
+pub use page::RECHECK_WINDOW;
 pub use queue::{Pushed, SendQueue};
+pub use refusal::InputError;
+pub use timer::LATE_AFTER;
 pub use types::{
     CloseInfo, Command, ErrorCause, Event, Generation, Input, Millis, Outgoing, State, Stats,
 };

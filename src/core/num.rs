@@ -57,6 +57,12 @@ pub(crate) fn ceil(x: f64) -> f64 {
     }
 }
 
+/// A validated duration of the config (ms, finite, from 0 to 2^31) in whole milliseconds,
+/// rounded up: a timer never fires before its time.
+pub(crate) fn millis(ms: f64) -> super::types::Millis {
+    ceil(ms) as super::types::Millis
+}
+
 /// Whether `x` is a whole number.
 pub(crate) fn is_whole(x: f64) -> bool {
     trunc(x) == x

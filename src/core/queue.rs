@@ -34,6 +34,7 @@ pub struct SendQueue<P> {
 /// assert_eq!(full.push("b"), Pushed::Full("b"));
 /// ```
 #[derive(Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Pushed<P> {
     /// Queued.
     Queued,

@@ -55,6 +55,7 @@ pub struct Generation(pub u32);
 /// assert_eq!(m.state(), State::Connecting);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum State {
     /// A socket has been asked for and has not opened yet.
     Connecting,
@@ -145,6 +146,7 @@ pub struct Stats {
 /// assert_eq!(error, Some(ErrorCause::ConnectionTimeout));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorCause {
     /// The platform socket reported an error.
     Socket,
@@ -207,6 +209,7 @@ impl serde::Serialize for ErrorCause {
 ///
 /// [`Machine::handle`]: crate::core::Machine::handle
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Input<P> {
     /// Begin: connect now, unless the config says `start_closed`.
     Start,
@@ -266,6 +269,12 @@ pub enum Input<P> {
     /// The user sent a message. While open, drivers usually write it to the socket directly
     /// and the machine never sees it; otherwise it is queued.
     Send(P),
+    /// The user sent a message from a listener of an event that came before the machine
+    /// ended for good (a `close` or `error` the driver is still delivering, while the
+    /// machine already gave up or was told not to reconnect): the user has not been told
+    /// the socket is closed, so the message is kept in the queue (for a later
+    /// `reconnect()`) instead of being refused. After `close()` it is refused all the same.
+    Keep(P),
     /// The user called `close(code, reason)`: close now and never reconnect.
     Close {
         /// The close code to send, if the user gave one (1000 or 3000–4999).
@@ -302,15 +311,18 @@ pub enum Input<P> {
         /// Whether the page may be kept in the back/forward cache.
         persisted: bool,
     },
-    /// The page is being frozen (`freeze`): its timers and tasks stop.
-    Freeze,
-    /// The page was resumed after being frozen (`resume`).
+    /// The page was resumed after being frozen (`resume`). Being frozen needs no input of
+    /// its own: the timer does not fire meanwhile, and a late one is noticed (see
+    /// [`LATE_AFTER`](crate::core::LATE_AFTER)).
     Resume,
     /// The answer of the user's `shouldReconnect` to [`Command::AskShouldReconnect`].
     ShouldReconnect(bool),
 }
 
 /// A message to write to a socket.
+///
+/// Not `#[non_exhaustive]`, as [`Command`] and [`Event`] are not: a driver handles every
+/// variant, and a new one must fail its build rather than fall into a `_` arm.
 ///
 /// ```
 /// use lifeline_ws::core::{Command, Config, Heartbeat, Input, Machine, Outgoing};
@@ -336,6 +348,9 @@ pub enum Outgoing<P> {
 }
 
 /// What the machine wants the driver to do, drained with [`Machine::poll_command`] in order.
+///
+/// Not `#[non_exhaustive]`: a driver carries out every command, and a new one must fail its
+/// build rather than fall into a `_` arm.
 ///
 /// ```
 /// use lifeline_ws::core::{Command, Config, Generation, Input, Machine};
@@ -438,7 +453,10 @@ pub struct CloseInfo {
     pub delay: Option<Millis>,
 }
 
-/// What the user's listeners receive.
+/// What the user's listeners receive, through the driver.
+///
+/// Not `#[non_exhaustive]`: a driver delivers every event, and a new one must fail its build
+/// rather than fall into a `_` arm.
 ///
 /// ```
 /// use lifeline_ws::core::{Backoff, Command, Config, Event, Input, Jitter, Machine};

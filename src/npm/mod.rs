@@ -274,6 +274,10 @@ pub mod input {
     /// The socket of `generation` left OPEN before its `close` event (the server started the
     /// closing handshake).
     pub const CLOSING: u32 = 14;
+    /// `send()` of the message whose id is `value` from a listener of an event that came
+    /// before the machine ended (the user has not been told): kept in the queue
+    /// (`Input::Keep`).
+    pub const KEEP: u32 = 15;
 }
 
 /// What [`Core::query`] reads: the core's numbers, and the fields of the command last
@@ -527,6 +531,7 @@ impl Core {
                 last_message_at: (!value.is_nan()).then(|| millis(value)),
             },
             input::SEND => Input::Send(value as u32),
+            input::KEEP => Input::Keep(value as u32),
             input::VISIBILITY => Input::Visibility { visible: on },
             input::NETWORK if on => Input::Online,
             input::NETWORK => Input::Offline,

@@ -36,8 +36,8 @@ use web_sys::{
 
 use super::platform::{call_if_present, get, global, has_listeners, now, seed};
 use crate::core::{
-    Command, Config, ConfigError, ErrorCause, Event, Generation, Input, InputError, Machine,
-    Millis, Outgoing, State, Stats,
+    Command, Config, ErrorCause, Event, Generation, Input, InputError, Machine, Millis, Outgoing,
+    State, Stats, CODE_ABNORMAL, CODE_NORMAL,
 };
 
 /// What differs between the hosts the engine reports to.
@@ -166,14 +166,10 @@ pub(crate) struct Ops<'a, H: Hooks> {
 }
 
 impl<H: Hooks> Engine<H> {
-    /// Validates `config` and prepares; connects on [`Ops::start`].
-    pub fn new(
-        config: Config,
-        url: Url<H::Provider>,
-        platform: Platform,
-        host: H,
-    ) -> Result<Self, ConfigError> {
-        let machine = Machine::new(config, seed())?;
+    /// Prepares with `config`, which [`Config::validate`] accepted already (the Rust API's
+    /// `Config` is validated when built); connects on [`Ops::start`].
+    pub fn new(config: Config, url: Url<H::Provider>, platform: Platform, host: H) -> Self {
+        let machine = Machine::with_valid(config, seed());
         let inner = Inner {
             machine,
             host,
@@ -184,9 +180,9 @@ impl<H: Hooks> Engine<H> {
             lifecycle: Vec::new(),
             last_error: JsValue::UNDEFINED,
         };
-        Ok(Engine {
+        Engine {
             shared: Rc::new(RefCell::new(inner)),
-        })
+        }
     }
 
     /// The operations (the engine is alive as long as `self`).
@@ -264,7 +260,7 @@ impl<H: Hooks> Drop for Engine<H> {
             let socket = live.socket.clone();
             drop(live);
             host.detach(&socket);
-            drop_socket(&socket, false, 1000, "");
+            drop_socket(&socket, false, CODE_NORMAL, "");
         }
     }
 }
@@ -523,7 +519,7 @@ fn connect<H: Hooks>(shared: &Shared<H>, generation: Generation, url: Result<JsV
             let reason = String::new();
             let input = Input::Closed {
                 generation,
-                code: 1006,
+                code: CODE_ABNORMAL,
                 reason,
                 was_clean: false,
             };
@@ -657,7 +653,6 @@ fn install_lifecycle<H: Hooks>(shared: &Shared<H>) {
                     visible: !hidden(&page),
                 }
             }),
-            on(&weak, document, "freeze", |_| Input::Freeze),
             on(&weak, document, "resume", |_| Input::Resume),
         ]);
     }

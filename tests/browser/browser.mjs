@@ -24,6 +24,14 @@ import { join } from "node:path";
 import { EventEmitter } from "node:events";
 import { chromium } from "playwright-core";
 import { startSite } from "./http-server.mjs";
+import { selectedEngines, startWebDriver } from "../support/webdriver.mjs";
+
+/**
+ * The engines these tests run in (LIFELINE_BROWSERS=chromium,firefox,webkit; default all):
+ * Chromium through playwright-core, Firefox ESR and WebKitGTK through W3C WebDriver
+ * (tests/support/webdriver.mjs).
+ */
+export const ENGINES = selectedEngines();
 
 export const CHROMIUM = process.env.LIFELINE_CHROMIUM || "/usr/bin/chromium";
 export const BASE_ARGS = [
@@ -235,10 +243,13 @@ export async function openPage(context, url) {
 }
 
 /**
- * Hides `page`: for real by bringing a second tab to front (works with focus emulation off),
- * else with the harness's synthetic visibilitychange. Returns { method, show() }.
+ * Hides `page`: for real by bringing a second tab to front (Chromium with focus emulation
+ * off), else with the harness's synthetic visibilitychange (always in the WebDriver engines,
+ * whose page log is read from the page itself and so needs it in front). Returns
+ * { method, entry, show() }.
  */
 export async function hidePage(context, page, log) {
+  if (context.webdriver) return hideSynthetic(page, log);
   const from = log.mark();
   const other = await context.newPage();
   await other.bringToFront();
@@ -261,19 +272,30 @@ export async function hidePage(context, page, log) {
   }
   await other.close();
   await page.bringToFront();
-  const from2 = log.mark();
+  return hideSynthetic(page, log);
+}
+
+/** document.visibilityState / hidden overridden, visibilitychange dispatched (pages/harness.mjs). */
+async function hideSynthetic(page, log) {
+  const from = log.mark();
   await page.evaluate(() => harness.fakeVisibility("hidden"));
-  const entry = await log.waitFor("visibilitychange", { from: from2 });
+  const entry = await log.waitFor((e) => e.type === "visibilitychange" && e.state === "hidden", {
+    from,
+    label: "the synthetic visibilitychange hidden",
+  });
   return {
     method: "synthetic (document.visibilityState overridden + visibilitychange dispatched)",
     entry,
     async show() {
-      const from3 = log.mark();
+      const from2 = log.mark();
       await page.evaluate(() => {
         harness.fakeVisibility("visible");
         harness.restoreVisibility();
       });
-      return log.waitFor("visibilitychange", { from: from3 });
+      return log.waitFor((e) => e.type === "visibilitychange" && e.state === "visible", {
+        from: from2,
+        label: "the synthetic visibilitychange visible",
+      });
     },
   };
 }
@@ -302,17 +324,174 @@ export async function resumePage(cdp) {
 export const r = (n) => Math.round(n);
 
 /**
- * Runs `fn` with Chromium, the static site and a fresh page on the fixture, and always
- * cleans up (page, browser, site) in `finally`. `fn` gets { b, site, context, page, log }.
+ * The page in Firefox / WebKitGTK, driven over W3C WebDriver: the subset of Playwright's Page
+ * that the tests use (`evaluate(fn, arg)`, `goto`, `goBack`, `bringToFront`). `evaluate`
+ * runs `fn`'s source in the page with `arg` (JSON), as Playwright does, and awaits a promise.
  */
-export async function withPage(fn, { extraArgs, fixture = "/pages/lifecycle.html" } = {}) {
+class WebDriverPage {
+  constructor(wd) {
+    this.wd = wd;
+  }
+  evaluate(fn, arg) {
+    return this.wd.execute(`return (${fn})(arguments[0]);`, [arg ?? null]);
+  }
+  // The first load through WebDriver's Navigate; later ones (leaving the test page) from the
+  // page itself, then waiting for the new document to be complete: WebKitWebDriver's
+  // Navigate away from a page with an open WebSocket that enters the back/forward cache
+  // sometimes never answered (1 run in ~12).
+  async goto(url, { timeout = limit(30000) } = {}) {
+    if (!this.loaded) {
+      await this.wd.navigate(url, timeout);
+      this.loaded = true;
+      return;
+    }
+    await this.wd.execute("location.href = arguments[0];", [url]);
+    const deadline = performance.now() + timeout;
+    let last = "(nothing)";
+    while (performance.now() < deadline) {
+      try {
+        const [href, state] = await this.wd.execute("return [location.href, document.readyState];", [], limit(2000));
+        if (href === url && state === "complete") return;
+        last = `${href} (${state})`;
+      } catch (err) {
+        last = err.message;
+      }
+      await sleep(20);
+    }
+    throw new Error(`navigation to ${url} not complete within ${timeout} ms; the page: ${last}`);
+  }
+  // history.back() from the page rather than WebDriver's Back, which waits for a load that a
+  // page restored from the back/forward cache does not fire (WebKitWebDriver then hangs until
+  // its timeout): like Playwright's goBack({ waitUntil: "commit" }), the caller waits for the
+  // restored page's own events.
+  async goBack() {
+    await this.wd.execute("history.back();");
+  }
+  async bringToFront() {}
+}
+
+// Reads the page's log (harness.log, or workerHost.log on the worker fixture) from index
+// `n` on. A page is told apart from the one before it (a navigation that was not a
+// back/forward cache restore starts a new log) by an id the first read leaves on the page's
+// own harness object (not on the script's global: Firefox runs WebDriver scripts in a
+// sandbox whose globals do not always last); that read also adds listeners that log
+// uncaught errors as "pageerror".
+const READ_LOG = `
+const [id, n] = arguments;
+const h = window.harness || window.workerHost;
+if (!h) return null;
+if (!h.__logId) {
+  h.__logId = Math.random().toString(36).slice(2);
+  const fail = (data) => h.log.push({ type: "pageerror", t: performance.now(), at: Date.now(), data });
+  window.addEventListener("error", (e) => fail(String(e.message)));
+  window.addEventListener("unhandledrejection", (e) => fail("unhandled rejection: " + String(e.reason)));
+}
+const same = id === h.__logId;
+return { id: h.__logId, entries: h.log.slice(same ? n : 0) };`;
+
+/**
+ * Feeds `log` from the page every `every` ms (WebDriver has no binding that would push
+ * entries as Playwright's exposeBinding does). The entries keep the page's own clock (`t`),
+ * so the figures the tests measure do not include the polling. Returns { stop() }.
+ */
+function pollLog(wd, log, every = 20) {
+  let id = null;
+  let n = 0;
+  let stopped = false;
+  let timer = null;
+  let done;
+  const finished = new Promise((resolve) => (done = resolve));
+  const tick = async () => {
+    if (stopped) return done();
+    try {
+      const got = await wd.execute(READ_LOG, [id, n], limit(10000));
+      if (got) {
+        if (got.id !== id) n = 0;
+        id = got.id;
+        n += got.entries.length;
+        for (const e of got.entries) log.push(e);
+      }
+      log.pollError = null;
+    } catch (err) {
+      log.pollError = err.message; // navigating, or the session is going away
+    }
+    if (stopped) return done();
+    timer = setTimeout(tick, every);
+  };
+  tick();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await Promise.race([finished, sleep(limit(5000))]);
+    },
+  };
+}
+
+/**
+ * The "context" the tests get in a WebDriver engine: network changes are synthetic there
+ * (navigator.onLine overridden and `offline` / `online` dispatched on window, see
+ * pages/harness.mjs), since neither driver can take the page offline.
+ */
+function webDriverContext(engine, page) {
+  return {
+    engine,
+    webdriver: true,
+    offlineMethod: "synthetic (navigator.onLine overridden + offline/online dispatched)",
+    setOffline(offline) {
+      return page.evaluate((off) => harness.fakeOnline(!off), offline);
+    },
+  };
+}
+
+/** Opens `url` in a WebDriver engine with its log wired up. Returns { wd, page, log, poller, context }. */
+async function openWebDriverPage(engine, url) {
+  const wd = await startWebDriver(engine);
+  try {
+    const page = new WebDriverPage(wd);
+    const log = new PageLog();
+    await page.goto(url);
+    const poller = pollLog(wd, log);
+    try {
+      await log.waitFor("loaded", { label: "the harness to load" });
+    } catch (err) {
+      await poller.stop();
+      if (log.pollError) err.message += ` (last read of the page log: ${log.pollError})`;
+      throw err;
+    }
+    return { wd, page, log, poller, context: webDriverContext(engine, page) };
+  } catch (err) {
+    await wd.close();
+    throw err;
+  }
+}
+
+/**
+ * Runs `fn` with a browser (`engine`: chromium, firefox or webkit), the static site and a
+ * fresh page on the fixture, and always cleans up (page, browser, driver, site) in `finally`.
+ * `fn` gets { b, site, context, page, log, engine }; in the WebDriver engines `page` is a
+ * WebDriverPage and `context` a webDriverContext (see above).
+ */
+export async function withPage(fn, { extraArgs, fixture = "/pages/lifecycle.html", engine = "chromium" } = {}) {
   let site;
   let b;
   try {
     site = await startSite();
+    if (engine !== "chromium") {
+      const opened = await openWebDriverPage(engine, site.url(fixture));
+      b = {
+        mode: "webdriver",
+        browser: opened.wd.browser,
+        async close() {
+          await opened.poller.stop();
+          await opened.wd.close();
+        },
+      };
+      return await fn({ b, site, context: opened.context, page: opened.page, log: opened.log, engine });
+    }
     b = await launch({ extraArgs });
     const { page, log } = await openPage(b.context, site.url(fixture));
-    return await fn({ b, site, context: b.context, page, log });
+    return await fn({ b, site, context: b.context, page, log, engine });
   } finally {
     if (b) await b.close().catch((err) => console.error("closing the browser:", err));
     if (site) await site.stop();

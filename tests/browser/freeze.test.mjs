@@ -25,9 +25,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../support/server.mjs";
-import { withPage, hidePage, freezePage, resumePage, limit, sleep, r } from "./browser.mjs";
+import { ENGINES, withPage, hidePage, freezePage, resumePage, limit, sleep, r } from "./browser.mjs";
 
 const EXTRA_ARGS = ["--disable-background-timer-throttling"];
+// CDP freezes and pages held by a script that blocks the main thread: Chromium only (the
+// WebDriver engines have no freeze, and their page log is read by scripts the hold blocks).
+const CHROMIUM_ONLY = ENGINES.includes("chromium") ? {} : { skip: "Chromium only (LIFELINE_BROWSERS)" };
 const NOT_FROZEN =
   "this browser does not freeze the page (Page.setWebLifecycleState is a no-op, e.g. under chromium.launch()'s focus emulation)";
 
@@ -75,7 +78,7 @@ async function holdPage(page, log, untilAt) {
   return { ended };
 }
 
-test("freeze/resume (CDP): timers are held, the client probes at once on resume and gives no heartbeat verdict; Chromium drops the socket itself", async (t) => {
+test("chromium: freeze/resume (CDP): timers are held, the client probes at once on resume and gives no heartbeat verdict; Chromium drops the socket itself", CHROMIUM_ONLY, async (t) => {
   const srv = await slowPongServer(150);
   try {
     await withPage(
@@ -126,7 +129,7 @@ test("freeze/resume (CDP): timers are held, the client probes at once on resume 
   }
 });
 
-test("late timer (page held 3 s past a heartbeat, then visible) against a healthy server: probe, no verdict, no reconnect", async () => {
+test("chromium: late timer (page held 3 s past a heartbeat, then visible) against a healthy server: probe, no verdict, no reconnect", CHROMIUM_ONLY, async () => {
   const srv = await slowPongServer(150);
   try {
     await withPage(
@@ -180,7 +183,7 @@ test("late timer (page held 3 s past a heartbeat, then visible) against a health
 // hidden; right after a heartbeat the page's JS is held until 2000 ms after that ping;
 // the page becomes visible meanwhile. Expected: probe, pong, no close (as with a 3000 ms
 // hold). Actual: probe sent, then close 1006 "heartbeat timeout" 1 ms later, reconnect.
-test("late timer (page held 2 s past a heartbeat, then visible; probe deadline < 1 s overdue): still no verdict before the probe's pong", async () => {
+test("chromium: late timer (page held 2 s past a heartbeat, then visible; probe deadline < 1 s overdue): still no verdict before the probe's pong", CHROMIUM_ONLY, async () => {
   const srv = await slowPongServer(150);
   try {
     await withPage(
@@ -223,7 +226,7 @@ test("late timer (page held 2 s past a heartbeat, then visible; probe deadline <
   }
 });
 
-test("sleep: a pong deadline handled 1.6 s late leads to a probe right after the page runs again, not a verdict (resume/visible probes off)", async () => {
+test("chromium: sleep: a pong deadline handled 1.6 s late leads to a probe right after the page runs again, not a verdict (resume/visible probes off)", CHROMIUM_ONLY, async () => {
   const srv = await startServer({ pong: true });
   try {
     await withPage(

@@ -29,6 +29,7 @@ import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { installPacked } from "../support/pack.mjs";
+import { startWebDriver } from "../support/webdriver.mjs";
 import { BASE_ARGS, CHROMIUM } from "../browser/browser.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -420,9 +421,10 @@ const TYPES = {
 /**
  * Serves the files under `root` on 127.0.0.1, as a plain static server does: content types
  * without a charset, index.html for directories, 404 otherwise (`/favicon.ico`: 204).
- * `requests` records [status, path].
+ * `requests` records [status, path]. `inject`: HTML put at the start of every .html file
+ * served (the console capture of the WebDriver engines, CONSOLE_CAPTURE).
  */
-export async function serveStatic(root) {
+export async function serveStatic(root, { inject = "" } = {}) {
   const requests = [];
   const sockets = new Set();
   const server = createServer((req, res) => {
@@ -436,6 +438,7 @@ export async function serveStatic(root) {
     try {
       if (file) body = fs.readFileSync(file);
     } catch {}
+    if (body && inject && file.endsWith(".html")) body = Buffer.concat([Buffer.from(inject), body]);
     const status = body ? 200 : pathname === "/favicon.ico" ? 204 : 404;
     requests.push([status, pathname]);
     const headers = { "cache-control": "no-store" };
@@ -532,4 +535,83 @@ export function checkVisit(result, label, { wheres = ["page", "worker"] } = {}) 
       `reconnected ${wheres.map((w) => `${timing.reconnected[w]} ms (${w})`).join(" / ")} after the drop` +
       (warnings.length ? `; console warnings: ${warnings.join(" | ")}` : ""),
   );
+}
+
+// ---------------------------------------------------------------------------------------
+// Firefox and WebKitGTK (W3C WebDriver, tests/support/webdriver.mjs)
+
+/**
+ * WebDriver has no console events: the WebDriver engines get this classic script served
+ * first in every HTML page (serveStatic's `inject`; ASCII, before the page's own markup and
+ * import map), which keeps the page's console calls and uncaught errors in
+ * window.__lifelineConsole as [level, text] for visitWebDriver to read. Errors inside a
+ * worker reach the page's own `error` listener on the Worker, which logs them (console.error).
+ */
+export const CONSOLE_CAPTURE = `<script>
+(function () {
+  var lines = (window.__lifelineConsole = []);
+  ["log", "info", "warn", "error"].forEach(function (level) {
+    var orig = console[level];
+    console[level] = function () {
+      lines.push([level, Array.prototype.map.call(arguments, String).join(" ")]);
+      return orig.apply(console, arguments);
+    };
+  });
+  addEventListener("error", function (e) { lines.push(["pageerror", String(e.message)]); });
+  addEventListener("unhandledrejection", function (e) { lines.push(["pageerror", "unhandled rejection: " + String(e.reason)]); });
+})();
+</script>
+`;
+
+/**
+ * visit() in Firefox or WebKitGTK: opens `url` (served with CONSOLE_CAPTURE) in a fresh
+ * browser over WebDriver, reads the page's console every 20 ms into the transcript, and has
+ * the conversation with `srv`. Returns what visit() returns (no failed-request list: check
+ * the static server's `requests`). The browser, its driver and Xvfb are gone when it settles.
+ */
+export async function visitWebDriver(engine, url, srv, { wheres = ["page", "worker"] } = {}) {
+  const transcript = new Transcript();
+  const problems = [];
+  const warnings = [];
+  const t0 = performance.now();
+  const wd = await startWebDriver(engine);
+  let polling = true;
+  let poller = null;
+  try {
+    const tStart = performance.now();
+    await wd.navigate(url, limit(30000));
+    const loaded = elapsed(tStart);
+    const charset = await wd.execute("return document.characterSet");
+    let n = 0;
+    const read = async () => {
+      const lines = await wd.execute("return (window.__lifelineConsole || []).slice(arguments[0])", [n], limit(10000));
+      n += lines.length;
+      for (const [level, text] of lines) {
+        if (transcript.line(text)) continue;
+        if (level === "error" || level === "pageerror") problems.push(`${level === "error" ? "console error" : "page error"}: ${text}`);
+        else if (level === "warn") warnings.push(text);
+      }
+    };
+    poller = (async () => {
+      while (polling) {
+        await read().catch(() => {});
+        await sleep(20);
+      }
+    })();
+    let timing;
+    try {
+      timing = await converse(transcript, srv, wheres);
+    } catch (err) {
+      err.message += `\nproblems: ${problems.join("; ") || "none"}`;
+      throw err;
+    }
+    polling = false;
+    await poller;
+    await read(); // anything logged at the very end
+    return { transcript, problems, warnings, charset, browser: wd.browser, timing: { loaded, start: Math.round(tStart - t0), ...timing } };
+  } finally {
+    polling = false;
+    if (poller) await Promise.race([poller, sleep(limit(5000))]);
+    await wd.close();
+  }
 }

@@ -1,4 +1,4 @@
-// "After close() nothing is left: no timer, no listener, no socket" (DESIGN.md) — including
+// "After close() nothing is left: no timer, no listener, no socket" (docs/design.md) — including
 // the platform sockets the client let go of before: reconnect() on a connection that will
 // never finish a closing handshake (the server started one and went silent, or the network
 // went half-open) must not leave that socket, and its platform's own closing timer (30 s in

@@ -1,5 +1,5 @@
 // "After close() nothing is left: no timer, no listener, no socket, and a Node process exits by
-// itself" (DESIGN.md, Architecture). A child process imports the packed package, connects,
+// itself" (docs/design.md, Architecture). A child process imports the packed package, connects,
 // calls close(), and must end on its own — it has no process.exit().
 import test, { after, before } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// Problem 3 (DESIGN.md): dead connections are noticed. A TCP proxy goes mute — both TCP
+// Rule 3 (docs/design.md): dead connections are noticed. A TCP proxy goes mute — both TCP
 // connections stay open, nothing is forwarded, no FIN, no RST — and the client must notice
 // within heartbeat interval + timeout, say so in the close event, and reconnect.
 import test from "node:test";

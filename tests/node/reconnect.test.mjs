@@ -1,4 +1,4 @@
-// Problems 1 and 2 (DESIGN.md): reconnect works every time, not once; `open` fires once and
+// Rules 1 and 2 (docs/design.md): reconnect works every time, not once; `open` fires once and
 // every later connection fires `reconnect` (attempt, downtimeMs).
 import test, { after, before } from "node:test";
 import assert from "node:assert/strict";

@@ -1,6 +1,6 @@
 // A handshake that hangs is cut after connectionTimeout (an `error`, then a retry), and the
 // stale socket's late completion produces no event and no second live connection: "every
-// socket has a generation, and events from old generations are dropped" (DESIGN.md, 2 and 4).
+// socket has a generation, and events from old generations are dropped" (docs/design.md, rules 2 and 4).
 import test, { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../support/server.mjs";

@@ -1,4 +1,4 @@
-// The property-based layer of the npm package (DESIGN.md, test layer 4): fast-check generates
+// The property-based layer of the npm package (docs/design.md): fast-check generates
 // long random sequences of API calls on a LifelineSocket from the packed package, interleaved
 // with server faults, and the reliability contract is checked after every step and at the end
 // of every sequence. Used by tests/properties/properties.test.mjs (`npm test`, a fixed seed)
@@ -576,6 +576,7 @@ class Run {
     this.depth = 0; // listeners of ours on the stack
     this.reconnecting = 0; // reconnect() calls on the stack
     this.closing = 0; // close() calls on the stack
+    this.staleAfter = { close: false, reconnect: false, epoch: 0 }; // until the run of events ends
     this.events = 0;
     this.opens = 0;
     this.spies = [];
@@ -720,10 +721,10 @@ class Run {
         if (type == "drop") this.dropped(ev);
         // With a reconnect listener (ours), every connection after the first is a reconnect.
         if (type == "open" && this.cfg.reconnectListener && ++this.opens > 1) this.violation(`a second "open" event, with a reconnect listener`);
-        // A final close or giveup delivered during a reconnect() made from a listener was
-        // queued before that call (a nested dispatch delivers what was queued first): the
-        // call's own events follow it.
-        if (((type == "close" && ev.willReconnect === false) || type == "giveup") && !this.reconnecting) {
+        // A final close or giveup delivered during a reconnect() made from a listener, or
+        // after it in the same run of events, was queued before that call: it tells of the
+        // socket before the call, whose own events follow.
+        if (((type == "close" && ev.willReconnect === false) || type == "giveup") && !this.reconnecting && !this.staleAfter.reconnect) {
           this.final = true;
           const epoch = this.epoch;
           queueMicrotask(() => {
@@ -810,10 +811,11 @@ class Run {
     if (m) this.pending.push(m);
     const queuedBefore = this.pending.length - 1;
     const finalBefore = this.final; // (a drop listener may close() during the call, after the message was queued)
-    // A listener of an event queued before a close() made from another listener runs during
-    // that close() call (a nested dispatch delivers what was queued first): while the socket
-    // still says "open" there, its send() may go out before the close frame.
-    const duringClose = this.closing > 0 && this.sock.state == "open";
+    // A listener of an event queued before a close() made from another listener sees the
+    // socket as that event left it: while it still says "open", its send() may go straight
+    // out, before the close frame (never into the queue).
+    const beforeClose = (this.closing > 0 || this.staleAfter.close) && this.sock.state == "open";
+    const handedBefore = this.latest?.handed.length ?? 0;
     let error = null;
     try {
       this.sock.send(v);
@@ -834,9 +836,8 @@ class Run {
       this.expectRefusal(label, error, v, queuedBefore);
       return;
     }
-    if (finalBefore && !duringClose) this.violation(`${label} was accepted after close() (expected InvalidStateError)`);
-    if (m.state == "queued" && this.pending.length > this.cfg.queue.maxMessages)
-      this.violation(`${label} was queued beyond queue.maxMessages (${this.pending.length} > ${this.cfg.queue.maxMessages})`);
+    const wentOut = m.state == "handed" && (this.latest?.handed.length ?? 0) > handedBefore;
+    if (finalBefore && !(beforeClose && wentOut)) this.violation(`${label} was accepted after close() (expected InvalidStateError)`);
     if (isBinary(v) && !(v instanceof Blob)) this.sentBinary.push(v);
   }
 
@@ -905,6 +906,16 @@ class Run {
       return;
     }
     if (error) return this.violation(`${label} threw ${errorName(error)}${error?.stack ? `\n${error.stack}` : ""}`);
+    // Made from a listener: the events queued before the call are still to be delivered in
+    // this run of events (the driver never nests them), and tell of the socket before it.
+    if (this.depth > 0) {
+      const kind = reconnect ? "reconnect" : "close";
+      const window = ++this.staleAfter.epoch;
+      this.staleAfter[kind] = true;
+      queueMicrotask(() => {
+        if (this.staleAfter.epoch === window) this.staleAfter.close = this.staleAfter.reconnect = false;
+      });
+    }
     // A close() that ended everything at once (no socket was open) is told by no event.
     if (!reconnect && this.epoch === epoch && this.sock.state == "closed")
       queueMicrotask(() => {
@@ -1115,6 +1126,9 @@ class Run {
       this.violation(`state is "open" while the platform socket is in readyState ${this.latest?.ws.readyState ?? "(none made)"}`);
     if (stats.queued !== this.pending.length)
       this.violation(`stats.queued is ${stats.queued}, but ${this.pending.length} messages wait (${this.pending.map((m) => `#${m.seq}`).join(" ")})`);
+    // (Checked between steps: a drop caused from a listener is told after that listener.)
+    if (this.pending.length > this.cfg.queue.maxMessages)
+      this.violation(`${this.pending.length} messages wait, more than queue.maxMessages (${this.cfg.queue.maxMessages})`);
     if (this.dormant && state != "closed") this.violation(`state is "${state}" after the socket was closed for good`);
     const control = this.h.control.check();
     if (control) this.violation(control);
@@ -1270,7 +1284,15 @@ function transfer(v) {
  */
 export const MAX_OPS = 100; // operations a run, at most (seeds and paths depend on it)
 
-export function property(harness, { avoid = AVOID } = {}) {
+/**
+ * Thrown by a property made with `once` after its first run passed: fast-check replaying a
+ * seed and path runs the counterexample there first and, when it passes, goes on through the
+ * rest of its shrinking tree (hundreds of runs of real I/O). A "failure" with this error is
+ * a pass of that one case.
+ */
+export class PassedOnce extends Error {}
+
+export function property(harness, { avoid = AVOID, once = false } = {}) {
   const without = new Set(avoid);
   const { configArb, opsArb } = arbitraries(without);
   return fc.asyncProperty(configArb, opsArb(MAX_OPS), async (config, ops) => {
@@ -1282,12 +1304,14 @@ export function property(harness, { avoid = AVOID } = {}) {
       await tick();
       if (stray.length) throw new Violation(`errors nobody caught: ${stray.map((e) => e?.stack ?? String(e)).join("\n")}`);
     } catch (error) {
+      if (error instanceof PassedOnce) throw error;
       // The first failure as it was found, before any shrinking (which can take long).
       harness.firstFailure ??= { config, ops, error: String(error?.message ?? error) };
       throw error;
     } finally {
       restore();
     }
+    if (once) throw new PassedOnce("the case passed");
   });
 }
 

@@ -200,7 +200,9 @@ function build(fpBefore) {
   fs.rmSync(dir, { recursive: true, force: true });
   const packDir = path.join(dir, "tarball");
   fs.mkdirSync(packDir, { recursive: true });
-  run("npm", ["pack", "--silent", "--pack-destination", packDir], REPO, "npm pack");
+  // --ignore-scripts: dist/ was just built above; the prepack script would build it again
+  // (tests/consumers/pack.test.mjs checks that prepack builds, from a clean copy).
+  run("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", packDir], REPO, "npm pack");
   const tgz = fs.readdirSync(packDir).filter((f) => f.endsWith(".tgz"));
   if (tgz.length !== 1) throw new Error(`pack: expected one tarball in ${packDir}, found ${tgz}`);
   const tarball = path.join(packDir, tgz[0]);

@@ -170,6 +170,15 @@ export class TestServer extends EventEmitter {
     for (const ws of this.clients) ws.terminate();
   }
 
+  /**
+   * Start the closing handshake on every live connection and never finish it: send a close
+   * frame, then read and ignore whatever comes (the client's close frame too) and keep TCP
+   * open. The client's socket is CLOSING with no event until it gives up.
+   */
+  stallCloseAll(code = 1001, reason = "") {
+    for (const ws of this.clients) stallClose(ws, code, reason);
+  }
+
   /** Send to every live connection. */
   broadcast(data) {
     for (const ws of this.clients) if (ws.readyState === WebSocket.OPEN) ws.send(data);
@@ -350,6 +359,20 @@ export class TestServer extends EventEmitter {
     this.emit("connection", conn, rec.url, ws);
     this._changed();
   }
+}
+
+/** Sends a close frame on `ws`'s TCP socket behind the `ws` package's back, and from then
+ * on reads and ignores everything (no close frame answered; the client's FIN, if it sends
+ * one, is not answered either: the HTTP server's sockets allow half-open). Shared with
+ * tests/wasm/server.mjs. */
+export function stallClose(ws, code = 1001, reason = "") {
+  const socket = ws._socket;
+  if (!socket || socket.destroyed) return;
+  const payload = Buffer.concat([Buffer.from([code >> 8, code & 255]), Buffer.from(reason).subarray(0, 123)]);
+  socket.removeAllListeners("data");
+  socket.removeAllListeners("end"); // the client's FIN ends nothing: the server's side stays open
+  socket.on("data", noop);
+  socket.write(Buffer.concat([Buffer.from([0x88, payload.length]), payload]));
 }
 
 function finiteOrNull(n) {
@@ -547,6 +570,9 @@ async function main() {
           break;
         case "terminateAll":
           srv.terminateAll();
+          break;
+        case "stallCloseAll":
+          srv.stallCloseAll(a.code, a.reason);
           break;
         case "broadcast":
           srv.broadcast(a.data);

@@ -134,6 +134,8 @@ impl View {
             Event::GiveUp { attempts } => self.log(&format!("gave up after {attempts} attempts")),
             Event::Heartbeat { rtt } => self.set("rtt", &format!("{} ms", rtt.as_millis())),
             Event::Dropped(_) => self.log("a queued message was dropped"),
+            // Events added in later versions.
+            _ => {}
         }
     }
 }

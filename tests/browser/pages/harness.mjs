@@ -8,6 +8,9 @@
 //   harness.fakeVisibility(state)       overrides document.visibilityState / hidden and
 //                                        dispatches "visibilitychange" (the fallback when the
 //                                        browser cannot be made to hide the page)
+//   harness.fakeOnline(onLine)          overrides navigator.onLine and dispatches "offline" /
+//                                        "online" on window (the fallback where the browser
+//                                        cannot be taken offline: Firefox, WebKitGTK)
 //
 // Entries: the socket's events (open, close, error, reconnect, reconnecting, heartbeat,
 // statechange, message), the platform's (online, offline, visibilitychange, pageshow,
@@ -117,6 +120,13 @@ const harness = {
     delete document.visibilityState;
     delete document.hidden;
     overridden = false;
+  },
+  // A faithful offline/online for browsers that cannot be taken offline: the getter the
+  // library reads, then the event. Back online, the platform's own getter is restored.
+  fakeOnline(onLine) {
+    if (onLine) delete navigator.onLine;
+    else Object.defineProperty(navigator, "onLine", { configurable: true, get: () => false });
+    dispatchEvent(new Event(onLine ? "online" : "offline"));
   },
   // A faithful pagehide/pageshow for browsers without a back/forward cache.
   firePageTransition(type, persisted) {

@@ -12,7 +12,11 @@
 #   7. the package's TypeScript types (tsc --noEmit on tests/types)
 #   8. the npm package as users get it (npm pack, installed in a temporary folder), in
 #      Node 20 against real local servers: node --test tests/node/ (with the shared cases
-#      of tests/cases/cases.json: tests/node/cases.test.mjs)
+#      of tests/cases/cases.json: tests/node/cases.test.mjs); then its properties
+#      (fast-check): long random sequences of API calls and server faults, the reliability
+#      contract checked after every step, a fixed seed (about a minute) and the kept
+#      counterexamples: node --test tests/properties/ (`npm run soak` runs the same for 10^6
+#      operations with random seeds)
 #   9. kernel-level network faults: the packed package over real TCP in a private network
 #      namespace (unshare -n), nftables making packets vanish (blackhole, 10 % loss, dropped
 #      SYNs, one-way loss, close() in a blackhole): scripts/netns-test.sh runs tests/netns/;
@@ -160,10 +164,13 @@ rm -f "$server_out"
 layer "types (tsc --noEmit on tests/types)"
 npm run --silent test:types
 
-layer "package in Node (npm run build, npm pack, node --test tests/node/)"
+layer "package in Node (npm run build, npm pack, node --test tests/node/, then its properties: node --test tests/properties/)"
 npm run --silent build
 npm run --silent size
 node --test tests/node/
+properties_start=$SECONDS
+node --test tests/properties/
+echo "properties: $((SECONDS - properties_start)) s"
 
 layer "kernel-level network faults (unshare -n, nftables on lo): scripts/netns-test.sh"
 netns_start=$SECONDS

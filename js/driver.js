@@ -267,7 +267,7 @@ export class Driver {
     if (type == "online" || type == "offline") this.#input(NETWORK, +(type == "online"));
     else if (type == "pageshow") this.#input(PAGE_SHOW, +!!event.persisted);
     else if (type == "pagehide") this.#input(PAGE_HIDE, +!!event.persisted);
-    else if (type == "visibilitychange") this.#input(VISIBILITY, +!hidden());
+    else if (type == "visibilitychange") this.#input(VISIBILITY, +!this.hidden());
     else if (type == "resume") this.#input(RESUME);
   }
 
@@ -472,6 +472,12 @@ export class Driver {
     if (this.ws) this.ws.binaryType = type;
   }
 
+  // Whether the page counts as hidden (a shared connection's leader, js/share.js, counts
+  // every tab).
+  hidden() {
+    return hidden();
+  }
+
   // ----- the page-lifecycle listeners -----
 
   #listen() {
@@ -483,7 +489,7 @@ export class Driver {
     // What the listeners would have said so far: the network and the page as they are now.
     const online = globalThis.navigator?.onLine;
     if (typeof online == "boolean") this.#core.input(NETWORK, 0, +online, now());
-    if (document) this.#core.input(VISIBILITY, 0, +!hidden(), now());
+    if (document) this.#core.input(VISIBILITY, 0, +!this.hidden(), now());
   }
 
   #unlisten() {

@@ -7,6 +7,7 @@ import init, { Core, initSync } from "../pkg/web/lifeline_ws.js";
 import wasmBytes from "../pkg/web/lifeline_ws_bytes.js";
 import { Driver, FIRE, MESSAGE, STATE, report } from "./driver.js";
 import { configError, readOptions, readProtocols } from "./options.js";
+import { Shared } from "./share.js";
 
 const READY_STATE = { connecting: 0, waiting: 0, open: 1, closing: 2, closed: 3 };
 const EVENTS = "open message close error reconnect reconnecting giveup heartbeat statechange drop";
@@ -208,7 +209,8 @@ export class LifelineSocket {
     if (typeof url == "function") resolve = (u) => (this.#url = resolveUrl(u));
     else url = this.#url = resolveUrl(url);
     const start = () => {
-      const driver = new Driver(this, read, url, protocols, resolve, Core);
+      // With `share`, a view of a connection shared between tabs (js/share.js).
+      const driver = new (read.share ? Shared : Driver)(this, read, url, protocols, resolve, Core);
       const error = driver.error();
       if (error) throw configError(error, read.values);
       const pending = this.#driver;

@@ -42,7 +42,7 @@ const FLAGS = ["probeOnVisible", "reconnectOnOnline", "pauseWhenOffline", "close
 const PAYLOAD = "a string, an ArrayBuffer, a typed array, a Blob or a function returning one";
 const MATCHER = "a string or a function (message) => boolean";
 const KEYS = {
-  "": "backoff connectionTimeout closeTimeout heartbeat queue lifecycle shouldReconnect startClosed WebSocket",
+  "": "backoff connectionTimeout closeTimeout heartbeat queue lifecycle shouldReconnect startClosed WebSocket share",
   backoff: "initialDelay maxDelay factor maxRetries minUptime jitter",
   heartbeat: "interval timeout ping pong anyMessageIsPong serverPing",
   "heartbeat.serverPing": "ping reply",
@@ -138,6 +138,8 @@ export function readOptions(options) {
   }
   if (on && clientPing) read.pong = pong ?? "pong";
   read.stamp = on && (!!anyMessage || serverPing);
+  // A key (js/share.js): a string, or true for one made from the URL.
+  read.share = check("share", (v) => typeof v == "string" || typeof v == "boolean", "a string or true");
   return read;
 }
 

@@ -1,0 +1,360 @@
+// The `share` option: one server connection for every LifelineSocket of an origin with the
+// same key (tabs, windows, iframes, workers of one browser profile). Each LifelineSocket is
+// a view; one of them, the leader (elected with Web Locks), runs an ordinary Driver and its
+// core, and tells the others over a BroadcastChannel what happens; the others (followers)
+// hand it their sends. A `Shared` stands in for the facade's Driver (the same members), so
+// the facade only picks it. docs/design.md ("One connection for every tab") says how and why.
+//
+// The channel's messages (`k` their kind; `l` the leadership they belong to, `v` a view):
+//   to every view, from the leader: L (I lead; st: the state, x: the stats), e (an event:
+//   t its type, d its detail), m (a server message), a (acknowledged: a[v] the last send of
+//   view v handed to the socket), d (view v's send s dropped);
+//   to the leader, from a view: h (hello: a view joined), s (send s of view v), r
+//   (reconnect()), v (view v visible or not), o (a lifecycle signal: probe).
+// A view keeps its sends until the leader acknowledges them, and sends them again, in order,
+// to a new leader; a leader ignores what a view sent it twice. A view takes events and
+// messages from its current leader only: a socket whose leader was replaced reaches no one.
+
+import { Driver, FIRE, MESSAGE, STATE } from "./driver.js";
+
+const now = () => performance.now();
+const hidden = () => globalThis.document?.visibilityState == "hidden";
+
+// Where there is no Web Locks or BroadcastChannel (Node, old webviews, a page that is not a
+// secure context), each instance connects on its own, and its stats say so.
+class Alone extends Driver {
+  stats() {
+    const s = super.stats();
+    s.share = "unavailable";
+    return s;
+  }
+}
+
+export class Shared {
+  #target;
+  #args; // the Driver's constructor arguments
+  #name; // the lock's and the channel's name
+  #me = Math.random().toString(36).slice(2); // this view
+  #v; // a Driver never started: it checks the options and the calls as a socket would
+  #d; // the leader's Driver
+  #lead = null; // the leadership this view holds, if it leads
+  #release; // ends it (resolves the lock's callback)
+  #leader = null; // the leadership this view follows
+  #bc = null; // the channel while joined
+  #ac; // aborts the lock request
+  #left = true; // closed by the user (or not started)
+  #st = "closed"; // the state as this view's listeners know it
+  #opened = false; // this view saw `open`
+  #rl = false; // a `reconnect` listener is present
+  #down = 0; // when the connection was last lost (for a reconnect's downtime)
+  #x = { attempts: 0, reconnects: 0, lastRttMs: null, connectedSince: null }; // the leader's stats
+  #seq = 0;
+  #pending = []; // [seq, wire, data]: sends not yet handed to the socket
+  // The leader's side.
+  #seen = {}; // view -> last send taken
+  #q = []; // [view, seq] of the sends in the Driver's queue, in order
+  #vis = new Set(); // the visible views of other tabs
+
+  constructor(target, read, url, protocols, resolve, Core) {
+    let key = read.share;
+    if (key === true) {
+      if (typeof url != "string") throw new TypeError("share must be a string key when the URL is a provider function, got true");
+      key = url + " " + protocols;
+    }
+    const locks = globalThis.navigator?.locks;
+    if (!locks?.request || typeof BroadcastChannel != "function") return new Alone(target, read, url, protocols, resolve, Core);
+    this.#target = target;
+    // The leader connects at once: startClosed is this view's, not the connection's.
+    const values = read.values.slice();
+    values[23] = 0;
+    this.#args = [this, { ...read, values }, url, protocols, resolve, Core];
+    this.#v = new Driver(...this.#args);
+    this.#name = "lifeline-ws " + key;
+    this.ws = null; // the facade never sends to a socket itself
+    this.binaryType = globalThis.Blob ? "blob" : "arraybuffer";
+    this.start = read.values[23] ? () => {} : this.#join; // startClosed
+  }
+
+  error() {
+    return this.#v.error();
+  }
+
+  checkOpen() {
+    if (this.#lead) this.#d.checkOpen();
+  }
+
+  setReconnectListener(present) {
+    this.#rl = present;
+  }
+
+  setBinaryType(type) {
+    this.binaryType = type;
+  }
+
+  stats() {
+    return { ...(this.#lead ? this.#d.stats() : this.#x), queued: this.#pending.length, share: this.#lead ? "leader" : "follower" };
+  }
+
+  send(wire, data = wire) {
+    // Refused as a closed socket refuses it (the checker's core is closed).
+    if (this.#st == "closed") this.#v.send(wire, data);
+    const p = [++this.#seq, wire, data];
+    this.#pending.push(p);
+    this.#hand(p);
+  }
+
+  close(reconnect, code, reason) {
+    this.#v.close(false, code, reason); // throws for a code or a reason a socket refuses
+    if (reconnect) {
+      if (this.#left) this.#join();
+      else if (this.#lead) this.#d.close(true, code, reason);
+      else this.#post({ k: "r", l: this.#leader, c: code, r: reason });
+      return;
+    }
+    if (this.#left) return;
+    if (this.#lead) this.#abdicate(code, reason);
+    this.#post({ k: "v", v: this.#me });
+    this.#left = true;
+    this.#ac.abort();
+    this.#bc.close();
+    this.#bc = this.#leader = null;
+    this.#listen(false);
+    this.#pending = [];
+    // As a socket closed by its user tells it.
+    const was = this.#st;
+    if (was == "open") this.#state("closing");
+    this.#state("closed");
+    if (was != "closed") this.#fire("close", { code: code ?? 1005, reason, wasClean: true, willReconnect: false, delayMs: null });
+  }
+
+  // ----- a view -----
+
+  #join() {
+    this.#left = false;
+    this.#state("connecting");
+    const bc = (this.#bc = new BroadcastChannel(this.#name));
+    bc.onmessage = (e) => this.#receive(e.data);
+    this.#listen(true);
+    this.#request();
+    this.#post({ k: "h", v: this.#me, on: !hidden() });
+  }
+
+  // Queues for the leadership (granted at once when no view leads).
+  #request() {
+    const ac = (this.#ac = new AbortController());
+    navigator.locks
+      .request(this.#name, { signal: ac.signal }, () => (ac.signal.aborted ? null : new Promise((resolve) => this.#become(resolve))))
+      .catch(() => {});
+  }
+
+  #post(message) {
+    this.#bc?.postMessage(message);
+  }
+
+  // What a view hears: from its leader, or (when it leads) from the other views.
+  #receive(m) {
+    const k = m.k;
+    if (k == "L") return this.#follow(m.l, m.st, m.x);
+    if (m.l === this.#leader && this.#leader !== this.#lead) {
+      if (k == "e") {
+        this.#x = m.x;
+        this.#event(m.t, m.d);
+      } else if (k == "m") this.#message(m.d);
+      else if (k == "a") this.#acked(m.a[this.#me]);
+      else if (k == "d" && m.v == this.#me) this.#dropped(m.s);
+    }
+    const d = this.#d;
+    if (!this.#lead) return;
+    if (k == "h" || k == "v") {
+      m.on ? this.#vis.add(m.v) : this.#vis.delete(m.v);
+      if (k == "h") this.#post({ k: "L", l: this.#lead, st: d.state, x: d.stats() });
+      d.handleEvent({ type: "visibilitychange" });
+    }
+    if (m.l !== this.#lead) return;
+    if (k == "s") this.#take(m.v, m.s, m.d);
+    else if (k == "r") this.#call(() => d.close(true, m.c, m.r));
+    else if (k == "o") d.handleEvent({ type: m.t });
+  }
+
+  // A leadership, as a view learns of it (its own included).
+  #follow(l, st, x) {
+    if (l === this.#leader || this.#left) return;
+    this.#leader = l;
+    this.#x = x;
+    if (this.#st == "open" || this.#st == "closing") {
+      // The connection went with the leader that held it: as a lost connection is told.
+      this.#fire("close", { code: 1006, reason: "the tab holding the shared connection left", wasClean: false, willReconnect: true, delayMs: 0 });
+      this.#down = now();
+    }
+    this.#state(st);
+    if (st == "open") this.#event("open");
+    if (l === this.#lead) return;
+    this.#post({ k: "v", v: this.#me, on: !hidden() });
+    for (const p of this.#pending) this.#hand(p);
+  }
+
+  // An event of the shared connection, as this view's listeners get it.
+  #event(type, detail) {
+    if (this.#left) return;
+    if (type == "statechange") return this.#state(detail.state);
+    if (type == "open" || type == "reconnect") {
+      // Open once; later connections are `reconnect` where someone listens for it.
+      if (this.#opened && this.#rl)
+        return this.#fire("reconnect", type == "reconnect" ? detail : { attempt: 1, downtimeMs: Math.round(now() - this.#down) });
+      this.#opened = true;
+      return this.#fire("open");
+    }
+    if (type == "close") this.#down = now();
+    this.#fire(type, detail);
+  }
+
+  #state(state) {
+    if (state == this.#st) return;
+    this.#st = state;
+    this.#target[STATE](state);
+    this.#fire("statechange", { state });
+  }
+
+  #fire(type, detail) {
+    this.#target[FIRE](type, detail);
+  }
+
+  #message(data) {
+    if (this.#left) return;
+    if (data instanceof ArrayBuffer && this.binaryType == "blob") data = new Blob([data]);
+    this.#target[MESSAGE]({ data });
+  }
+
+  #hand([s, wire]) {
+    if (this.#lead) this.#take(this.#me, s, wire);
+    else if (this.#leader) this.#post({ k: "s", l: this.#leader, v: this.#me, s, d: wire });
+  }
+
+  #acked(s) {
+    const p = this.#pending;
+    let i = 0;
+    while (i < p.length && p[i][0] <= s) i++;
+    p.splice(0, i);
+  }
+
+  #dropped(s) {
+    const i = this.#pending.findIndex((p) => p[0] == s);
+    if (i >= 0) this.#fire("drop", { data: this.#pending.splice(i, 1)[0][2] });
+  }
+
+  // The page's signals: the leader's Driver hears its own; a follower's are told to it.
+  #listen(on) {
+    const method = on ? "addEventListener" : "removeEventListener";
+    globalThis[method]?.("online", this);
+    globalThis[method]?.("pageshow", this);
+    const document = globalThis.document;
+    document?.[method]?.("visibilitychange", this);
+    document?.[method]?.("freeze", this);
+  }
+
+  handleEvent(event) {
+    const type = event.type;
+    if (type == "freeze") {
+      // A frozen leader answers no one: another tab leads, and this one queues for its turn.
+      if (this.#lead) {
+        this.#abdicate();
+        this.#request();
+      }
+    } else if (!this.#lead) {
+      // Visible, online and back from the back/forward cache: the leader probes.
+      if (type == "visibilitychange") this.#post({ k: "v", v: this.#me, on: !hidden() });
+      if (type == "online" || (type == "pageshow" ? event.persisted : !hidden()))
+        this.#post({ k: "o", l: this.#leader, t: type == "online" ? type : "resume" });
+    }
+  }
+
+  // ----- the leader -----
+
+  #become(release) {
+    const d = (this.#d = new Driver(...this.#args));
+    const l = (this.#lead = this.#me + ++this.#seq);
+    this.#release = release;
+    this.#seen = {};
+    this.#q = [];
+    this.#vis.clear();
+    // The page counts as visible while any view is (closeWhenHiddenAfter parks the
+    // connection only when every tab is hidden).
+    d.hidden = () => hidden() && !this.#vis.size;
+    d.setReconnectListener(true);
+    d.setBinaryType("arraybuffer");
+    const x = d.stats();
+    this.#post({ k: "L", l, st: "connecting", x });
+    this.#follow(l, "connecting", x);
+    d.start();
+    for (const p of this.#pending) this.#hand(p);
+  }
+
+  #abdicate(code, reason) {
+    const d = this.#d;
+    this.#lead = null;
+    this.#release();
+    d.close(false, code, reason ?? "");
+  }
+
+  #call(f) {
+    try {
+      f();
+    } catch {}
+  }
+
+  // A send of view `v`, taken once, in order.
+  #take(v, s, wire) {
+    if (s <= (this.#seen[v] ?? 0)) return;
+    this.#seen[v] = s;
+    const token = [v, s];
+    try {
+      this.#d.send(wire, token);
+      this.#q.push(token);
+    } catch {
+      this.#drop(token);
+    }
+    // Taken while the Driver carries out commands (from a listener in this tab): it hands
+    // the send over once that run ends.
+    if (this.#ack()) queueMicrotask(() => this.#ack());
+  }
+
+  #drop([v, s]) {
+    if (v == this.#me) this.#dropped(s);
+    else this.#post({ k: "d", l: this.#lead, v, s });
+  }
+
+  // Tells each view the last of its sends the Driver no longer queues (handed to the socket).
+  #ack() {
+    if (!this.#lead) return;
+    const q = this.#q;
+    const n = q.length && q.length - this.#d.stats().queued;
+    if (n > 0) {
+      const a = {};
+      for (const [v, s] of q.splice(0, n)) a[v] = s;
+      this.#post({ k: "a", l: this.#lead, a });
+      this.#acked(a[this.#me]);
+    }
+    return q.length;
+  }
+
+  // What the leader's Driver tells: to every view.
+  [FIRE](type, detail) {
+    if (!this.#lead) return;
+    if (type == "drop") {
+      this.#q.splice(this.#q.indexOf(detail.data), 1);
+      return this.#drop(detail.data);
+    }
+    // An error's `error` (an Event, an exception) stays in this tab.
+    this.#post({ k: "e", l: this.#lead, t: type, d: type == "error" ? { cause: detail.cause } : detail, x: this.#d.stats() });
+    this.#event(type, detail);
+    this.#ack();
+  }
+
+  [MESSAGE](event) {
+    if (!this.#lead) return;
+    this.#post({ k: "m", l: this.#lead, d: event.data });
+    this.#message(event.data);
+  }
+
+  [STATE]() {}
+}

@@ -1,0 +1,293 @@
+// `share`: one server connection for the pages of one browser profile, in Chromium
+// (playwright-core over CDP), Firefox ESR and WebKitGTK (W3C WebDriver, one window per
+// page). Every page (pages/share.html) posts its events, in order, to a log server of this
+// test, so that pages in background windows are heard without polling them.
+//
+// Per engine, with 4 pages: one server connection; each page gets every server message
+// once, in order; each page's sends arrive in order, once; the server drops the connection →
+// one reconnection, seen by every page as `reconnect`; the leader's page is closed → another
+// page leads (the takeover time is printed), and what the pages sent meanwhile arrives;
+// Chromium: the leader's page frozen (CDP) → takeover; pages without navigator.locks →
+// each connects alone, and stats says so.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { startServer } from "../support/server.mjs";
+import { startWebDriver } from "../support/webdriver.mjs";
+import { startSite } from "./http-server.mjs";
+import { ENGINES, launch, limit, sleep, withTimeout } from "./browser.mjs";
+
+const PAGES = 4;
+
+/** Where the pages post their events: entries in arrival order (each page's in its order). */
+async function startLog() {
+  const entries = [];
+  const waiters = new Set();
+  const http = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      try {
+        for (const e of JSON.parse(body)) entries.push(e);
+      } catch {}
+      res.writeHead(204, { "access-control-allow-origin": "*" });
+      res.end();
+      for (const w of [...waiters]) w();
+    });
+  });
+  await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const log = {
+    entries,
+    url: `http://127.0.0.1:${http.address().port}/log`,
+    of: (page, type) => entries.filter((e) => e.page === page && (!type || e.type === type)),
+    /** Resolves once `predicate()` holds (checked at each post), or rejects after `timeout`. */
+    until(predicate, label, timeout = limit(15000)) {
+      if (predicate()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (!predicate()) return;
+          done();
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          done();
+          const pages = [...new Set(entries.map((e) => e.page))];
+          const tail = pages.map((p) => `${p}: ${log.of(p).slice(-12).map((e) => e.type + (e.state ? `(${e.state})` : e.data ? `(${e.data})` : "")).join(" ")}`);
+          reject(new Error(`timed out after ${timeout} ms waiting for ${label}\n  ${tail.join("\n  ")}`));
+        }, timeout);
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+      });
+    },
+    stop() {
+      http.closeAllConnections();
+      return new Promise((resolve) => http.close(resolve));
+    },
+  };
+  return log;
+}
+
+/**
+ * One browser profile with pages in it: { open(url) -> handle, evaluate(handle, fn, arg),
+ * close(handle), freeze(handle) (Chromium; null elsewhere), quit() }.
+ */
+async function startBrowser(engine) {
+  if (engine === "chromium") {
+    const b = await launch({ extraArgs: ["--disable-background-timer-throttling"] });
+    const pages = [];
+    return {
+      async open(url) {
+        const page = await b.context.newPage();
+        await page.goto(url, { timeout: limit(30000) });
+        pages.push(page);
+        return page;
+      },
+      evaluate: (page, fn, arg) => page.evaluate(fn, arg),
+      close: (page) => page.close(),
+      async freeze(page) {
+        const cdp = await b.context.newCDPSession(page);
+        await cdp.send("Page.setWebLifecycleState", { state: "frozen" });
+        return cdp;
+      },
+      quit: () => b.close(),
+    };
+  }
+  const wd = await startWebDriver(engine);
+  let first = await wd.cmd("GET", "window");
+  let current = first;
+  // One WebDriver session drives one window at a time: commands are serialised.
+  let chain = Promise.resolve();
+  const serial = (f) => (chain = chain.then(f, f));
+  const to = async (handle) => {
+    if (current !== handle) await wd.cmd("POST", "window", { handle });
+    current = handle;
+  };
+  return {
+    open: (url) =>
+      serial(async () => {
+        let handle = first;
+        first = null;
+        if (!handle) handle = (await wd.cmd("POST", "window/new", { type: "tab" })).handle;
+        await to(handle);
+        await wd.navigate(url);
+        return handle;
+      }),
+    evaluate: (handle, fn, arg) =>
+      serial(async () => {
+        await to(handle);
+        return wd.execute(`return (${fn})(arguments[0]);`, [arg ?? null]);
+      }),
+    close: (handle) =>
+      serial(async () => {
+        await to(handle);
+        await wd.cmd("DELETE", "window");
+        current = null;
+      }),
+    freeze: null,
+    quit: () => wd.close(),
+  };
+}
+
+/** The page that leads now: the last entry of each live page says its role. */
+function leaderOf(log, live) {
+  const leaders = live.filter((p) => log.of(p).at(-1)?.share === "leader");
+  return leaders.length === 1 ? leaders[0] : null;
+}
+
+const messages = (log, page, prefix) => log.of(page, "message").map((e) => e.data).filter((d) => d?.startsWith(prefix));
+const sentBy = (srv, page, tag, from = 0) => srv.received.slice(from).map((m) => m.data).filter((d) => d.startsWith(`${page}:${tag}:`));
+const range = (page, tag, n) => Array.from({ length: n }, (_, i) => `${page}:${tag}:${i}`);
+
+for (const engine of ENGINES) {
+  test(`${engine}: ${PAGES} pages share one connection: every message once and in order, sends in order, one reconnect after a drop, takeover when the leader's page closes`, { timeout: limit(180000) }, async () => {
+    const srv = await startServer({ echo: false });
+    const site = await startSite();
+    const log = await startLog();
+    let b;
+    try {
+      b = await startBrowser(engine);
+      const url = (id, extra = "") =>
+        site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/share"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}${extra}`);
+      const ids = Array.from({ length: PAGES }, (_, i) => `p${i}`);
+      const handles = {};
+      for (const id of ids) handles[id] = await b.open(url(id));
+      await log.until(() => ids.every((p) => log.of(p, "open").length === 1), "every page open");
+      await log.until(() => leaderOf(log, ids), "one leader");
+      assert.equal(srv.upgrades.length, 1, "one server connection for all pages");
+      const roles = ids.map((p) => log.of(p).at(-1).share).sort();
+      assert.deepEqual(roles, ["follower", "follower", "follower", "leader"]);
+
+      // Server messages: every page, once, in order.
+      for (let i = 0; i < 50; i++) srv.broadcast(`m${i}`);
+      const expected = Array.from({ length: 50 }, (_, i) => `m${i}`);
+      await log.until(() => ids.every((p) => messages(log, p, "m").length >= 50), "50 messages in every page");
+      await sleep(100); // a duplicate would come within this
+      for (const p of ids) assert.deepEqual(messages(log, p, "m"), expected, `${p}: every message once, in order`);
+
+      // Sends from every page: in order per page, once.
+      srv.broadcast("cmd:send:20:a");
+      await srv.waitFor((s) => ids.every((p) => sentBy(s, p, "a").length >= 20), { timeout: limit(10000), label: "80 sends at the server" });
+      await sleep(100);
+      for (const p of ids) assert.deepEqual(sentBy(srv, p, "a"), range(p, "a", 20), `${p}'s sends in order, once`);
+
+      // The server drops the connection: one reconnection, `reconnect` in every page.
+      const before = log.entries.length;
+      srv.terminateAll();
+      await log.until(() => ids.every((p) => log.of(p, "reconnect").length === 1), "reconnect in every page");
+      await sleep(200);
+      assert.equal(srv.upgrades.length, 2, "one reconnection for all pages");
+      for (const p of ids) {
+        const after = log.entries.slice(before).filter((e) => e.page === p);
+        assert.equal(after.filter((e) => e.type === "close").length, 1, `${p}: one close`);
+        assert.equal(after.filter((e) => e.type === "open").length, 0, `${p}: no second open`);
+      }
+
+      // The leader's page closes; the others send while no page leads.
+      const leader = leaderOf(log, ids);
+      const live = ids.filter((p) => p !== leader);
+      const upgrades = srv.upgrades.length;
+      const closedAt = Date.now();
+      await b.close(handles[leader]);
+      await Promise.all(live.map((p) => b.evaluate(handles[p], (tag) => share.burst(tag, 10), "t")));
+      await log.until(() => leaderOf(log, live), "a new leader");
+      await srv.waitFor((s) => s.upgrades.length > upgrades && s.upgrades.at(-1).state === "connected", {
+        timeout: limit(10000),
+        label: "the new leader's connection",
+      });
+      const electedAt = log.entries.find((e) => e.at >= closedAt && e.share === "leader" && live.includes(e.page))?.at;
+      const connectedAt = srv.upgrades.at(-1).t;
+      await log.until(() => live.every((p) => log.of(p, "reconnect").length === 2), "reconnect in every remaining page");
+      await srv.waitFor((s) => live.every((p) => sentBy(s, p, "t").length >= 10), { timeout: limit(10000), label: "the sends made during the takeover" });
+      for (const p of live) assert.deepEqual(sentBy(srv, p, "t"), range(p, "t", 10), `${p}: the sends made during the takeover, in order, once`);
+      srv.broadcast("after");
+      await log.until(() => live.every((p) => messages(log, p, "after").length === 1), "a message after the takeover");
+      await sleep(100);
+      for (const p of live) assert.equal(messages(log, p, "after").length, 1);
+      console.log(
+        `${engine}: takeover after the leader's page closed: new leader ${electedAt - closedAt} ms after the close command, ` +
+          `its connection at the server ${connectedAt - closedAt} ms after (${srv.upgrades.length - upgrades} new connection)`,
+      );
+      assert.equal(srv.upgrades.length, upgrades + 1, "one new connection for the remaining pages");
+      assert.ok(electedAt - closedAt < limit(1000), `elected ${electedAt - closedAt} ms after the close`);
+    } finally {
+      await b?.quit().catch((err) => console.error("closing the browser:", err));
+      await log.stop();
+      await site.stop();
+      await srv.stop();
+    }
+  });
+
+  test(`${engine}: pages without navigator.locks connect on their own, and stats says so`, { timeout: limit(120000) }, async () => {
+    const srv = await startServer({ echo: false });
+    const site = await startSite();
+    const log = await startLog();
+    let b;
+    try {
+      b = await startBrowser(engine);
+      const url = (id) =>
+        site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/alone"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}&nolocks`);
+      for (const id of ["a0", "a1"]) await b.open(url(id));
+      await log.until(() => ["a0", "a1"].every((p) => log.of(p, "open").length === 1), "both pages open");
+      assert.equal(srv.upgrades.length, 2, "a connection per page");
+      for (const p of ["a0", "a1"]) assert.equal(log.of(p, "loaded")[0].stats.share, "unavailable");
+      for (const p of ["a0", "a1"]) assert.equal(log.of(p, "open")[0].share, "unavailable");
+    } finally {
+      await b?.quit().catch((err) => console.error("closing the browser:", err));
+      await log.stop();
+      await site.stop();
+      await srv.stop();
+    }
+  });
+}
+
+if (ENGINES.includes("chromium")) {
+  test("chromium: the leader's page frozen (CDP): another page leads, nothing is delivered twice", { timeout: limit(120000) }, async () => {
+    const srv = await startServer({ echo: false });
+    const site = await startSite();
+    const log = await startLog();
+    let b;
+    try {
+      b = await startBrowser("chromium");
+      const url = (id) => site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/frozen"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}`);
+      const ids = ["f0", "f1", "f2"];
+      const pages = {};
+      for (const id of ids) pages[id] = await b.open(url(id));
+      await log.until(() => ids.every((p) => log.of(p, "open").length === 1), "every page open");
+      await log.until(() => leaderOf(log, ids), "one leader");
+      const leader = leaderOf(log, ids);
+      const live = ids.filter((p) => p !== leader);
+      const upgrades = srv.upgrades.length;
+      const frozenAt = Date.now();
+      const cdp = await b.freeze(pages[leader]);
+      await log.until(() => leaderOf(log, live), "a new leader");
+      await srv.waitFor((s) => s.upgrades.length > upgrades && s.upgrades.at(-1).state === "connected", {
+        timeout: limit(10000),
+        label: "the new leader's connection",
+      });
+      const electedAt = log.entries.find((e) => e.at >= frozenAt && e.share === "leader" && live.includes(e.page)).at;
+      console.log(
+        `chromium: takeover from a frozen leader: new leader ${electedAt - frozenAt} ms after the freeze command, ` +
+          `its connection at the server ${srv.upgrades.at(-1).t - frozenAt} ms after`,
+      );
+      // Messages now reach every page once, the frozen one when it runs again.
+      for (let i = 0; i < 10; i++) srv.broadcast(`z${i}`);
+      await log.until(() => live.every((p) => messages(log, p, "z").length >= 10), "the messages in the live pages");
+      await cdp.send("Page.setWebLifecycleState", { state: "active" });
+      await log.until(() => messages(log, leader, "z").length >= 10, "the messages in the page that was frozen");
+      await sleep(300);
+      const expected = Array.from({ length: 10 }, (_, i) => `z${i}`);
+      for (const p of ids) assert.deepEqual(messages(log, p, "z"), expected, `${p}: once, in order`);
+      assert.equal(srv.live?.size ?? srv.clients.size, 1, "one live connection");
+    } finally {
+      await b?.quit().catch((err) => console.error("closing the browser:", err));
+      await log.stop();
+      await site.stop();
+      await srv.stop();
+    }
+  });
+}

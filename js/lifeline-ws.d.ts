@@ -140,6 +140,14 @@ export interface LifelineSocketOptions {
   startClosed?: boolean;
   /** The WebSocket class to use. Default `globalThis.WebSocket`; in Node 20 (which has none), pass the `ws` package's export. */
   WebSocket?: WebSocketConstructor;
+  /**
+   * One server connection for every LifelineSocket of this origin with the same key, in the tabs, windows, iframes and workers
+   * of one browser profile: a string key, or `true` for a key made from the URL and protocols (a URL provider needs a string key).
+   * One of them (the leader, elected with Web Locks) holds the connection; its URL, options and `shouldReconnect` decide. Where
+   * Web Locks or BroadcastChannel is missing (Node, old webviews, an insecure context), each connects on its own (`stats.share`
+   * is `"unavailable"`). Default: off.
+   */
+  share?: string | boolean;
 }
 
 /** Counters readable at any time (`socket.stats`). */
@@ -152,8 +160,10 @@ export interface LifelineStats {
   lastRttMs: number | null;
   /** When the current connection opened (`Date.now()` time, ms), or `null` when not open. */
   connectedSince: number | null;
-  /** How many messages wait in the send queue. */
+  /** How many messages wait in the send queue (with `share`: this socket's sends not yet handed to the shared connection). */
   queued: number;
+  /** With the `share` option only: whether this socket holds the shared connection (`"leader"`), uses another one's (`"follower"`), or has a connection of its own because the platform cannot share (`"unavailable"`). */
+  share?: "leader" | "follower" | "unavailable";
 }
 
 /** Fields of every event (`message` has MessageEvent's members too). */

@@ -50,6 +50,7 @@ const options: LifelineSocketOptions = {
   shouldReconnect: (event) => event.code !== 4001 && !event.reason.startsWith("banned"),
   startClosed: false,
   WebSocket: WebSocketClass,
+  share: "chat",
 };
 new LifelineSocket("wss://example.com", undefined, options);
 new LifelineSocket("wss://example.com", undefined, { heartbeat: true });
@@ -77,6 +78,8 @@ const stats: LifelineStats = ws.stats;
 const rtt: number | null = stats.lastRttMs;
 const since: number | null = ws.stats.connectedSince;
 const counts: number = stats.attempts + stats.reconnects + stats.queued;
+const role: "leader" | "follower" | "unavailable" | undefined = stats.share;
+new LifelineSocket("wss://example.com", undefined, { share: true });
 void [rtt, since, counts];
 
 // Typed listeners: each event's own fields, `this` the socket.
@@ -172,6 +175,10 @@ ws.binaryType = "text";
 ws.send(5);
 // @ts-expect-error: close codes are numbers
 ws.close("1000");
+// @ts-expect-error: share is a key or true
+new LifelineSocket("wss://example.com", undefined, { share: 1 });
+// @ts-expect-error: stats.share is one of three roles
+const wrongRole: "alone" = ws.stats.share;
 // @ts-expect-error: stats has no uptime
 void ws.stats.uptime;
 

@@ -47,7 +47,7 @@ export class Shared {
   #opened = false; // this view saw `open`
   #rl = false; // a `reconnect` listener is present
   #down = 0; // when the connection was last lost (for a reconnect's downtime)
-  #x = { attempts: 0, reconnects: 0, lastRttMs: null, connectedSince: null }; // the leader's stats
+  #x; // the leader's stats
   #seq = 0;
   #pending = []; // [seq, wire, data]: sends not yet handed to the socket
   // The leader's side.
@@ -58,7 +58,7 @@ export class Shared {
   constructor(target, read, url, protocols, resolve, Core) {
     let key = read.share;
     if (key === true) {
-      if (typeof url != "string") throw new TypeError("share must be a string key when the URL is a provider function, got true");
+      if (typeof url != "string") throw new TypeError("share must be a string key with a URL provider, got true");
       key = url + " " + protocols;
     }
     const locks = globalThis.navigator?.locks;
@@ -92,7 +92,7 @@ export class Shared {
   }
 
   stats() {
-    return { ...(this.#lead ? this.#d.stats() : this.#x), queued: this.#pending.length, share: this.#lead ? "leader" : "follower" };
+    return { ...(this.#lead ? this.#d.stats() : this.#x || this.#v.stats()), queued: this.#pending.length, share: this.#lead ? "leader" : "follower" };
   }
 
   send(wire, data = wire) {
@@ -108,12 +108,12 @@ export class Shared {
     if (reconnect) {
       if (this.#left) this.#join();
       else if (this.#lead) this.#d.close(true, code, reason);
-      else this.#post({ k: "r", l: this.#leader, c: code, r: reason });
+      else this.#post("r", { c: code, r: reason });
       return;
     }
     if (this.#left) return;
     if (this.#lead) this.#abdicate(code, reason);
-    this.#post({ k: "v", v: this.#me });
+    this.#post("v");
     this.#left = true;
     this.#ac.abort();
     this.#bc.close();
@@ -136,7 +136,7 @@ export class Shared {
     bc.onmessage = (e) => this.#receive(e.data);
     this.#listen(true);
     this.#request();
-    this.#post({ k: "h", v: this.#me, on: !hidden() });
+    this.#post("h", { on: !hidden() });
   }
 
   // Queues for the leadership (granted at once when no view leads).
@@ -147,8 +147,9 @@ export class Shared {
       .catch(() => {});
   }
 
-  #post(message) {
-    this.#bc?.postMessage(message);
+  // A message of kind `k`, from this view, of the leadership it follows (or holds).
+  #post(k, m) {
+    this.#bc?.postMessage({ k, l: this.#leader, v: this.#me, ...m });
   }
 
   // What a view hears: from its leader, or (when it leads) from the other views.
@@ -167,12 +168,12 @@ export class Shared {
     if (!this.#lead) return;
     if (k == "h" || k == "v") {
       m.on ? this.#vis.add(m.v) : this.#vis.delete(m.v);
-      if (k == "h") this.#post({ k: "L", l: this.#lead, st: d.state, x: d.stats() });
+      if (k == "h") this.#post("L", { st: d.state, x: d.stats() });
       d.handleEvent({ type: "visibilitychange" });
     }
     if (m.l !== this.#lead) return;
     if (k == "s") this.#take(m.v, m.s, m.d);
-    else if (k == "r") this.#call(() => d.close(true, m.c, m.r));
+    else if (k == "r") d.close(true, m.c, m.r); // checked by the view
     else if (k == "o") d.handleEvent({ type: m.t });
   }
 
@@ -183,13 +184,13 @@ export class Shared {
     this.#x = x;
     if (this.#st == "open" || this.#st == "closing") {
       // The connection went with the leader that held it: as a lost connection is told.
-      this.#fire("close", { code: 1006, reason: "the tab holding the shared connection left", wasClean: false, willReconnect: true, delayMs: 0 });
+      this.#fire("close", { code: 1006, reason: "the leading tab left", wasClean: false, willReconnect: true, delayMs: 0 });
       this.#down = now();
     }
     this.#state(st);
     if (st == "open") this.#event("open");
     if (l === this.#lead) return;
-    this.#post({ k: "v", v: this.#me, on: !hidden() });
+    this.#post("v", { on: !hidden() });
     for (const p of this.#pending) this.#hand(p);
   }
 
@@ -227,7 +228,7 @@ export class Shared {
 
   #hand([s, wire]) {
     if (this.#lead) this.#take(this.#me, s, wire);
-    else if (this.#leader) this.#post({ k: "s", l: this.#leader, v: this.#me, s, d: wire });
+    else if (this.#leader) this.#post("s", { s, d: wire });
   }
 
   #acked(s) {
@@ -245,11 +246,7 @@ export class Shared {
   // The page's signals: the leader's Driver hears its own; a follower's are told to it.
   #listen(on) {
     const method = on ? "addEventListener" : "removeEventListener";
-    globalThis[method]?.("online", this);
-    globalThis[method]?.("pageshow", this);
-    const document = globalThis.document;
-    document?.[method]?.("visibilitychange", this);
-    document?.[method]?.("freeze", this);
+    ["online", "pageshow", "visibilitychange", "freeze"].forEach((type, i) => (i > 1 ? globalThis.document : globalThis)?.[method]?.(type, this));
   }
 
   handleEvent(event) {
@@ -262,9 +259,9 @@ export class Shared {
       }
     } else if (!this.#lead) {
       // Visible, online and back from the back/forward cache: the leader probes.
-      if (type == "visibilitychange") this.#post({ k: "v", v: this.#me, on: !hidden() });
+      if (type == "visibilitychange") this.#post("v", { on: !hidden() });
       if (type == "online" || (type == "pageshow" ? event.persisted : !hidden()))
-        this.#post({ k: "o", l: this.#leader, t: type == "online" ? type : "resume" });
+        this.#post("o", { t: type == "online" ? type : "resume" });
     }
   }
 
@@ -283,7 +280,7 @@ export class Shared {
     d.setReconnectListener(true);
     d.setBinaryType("arraybuffer");
     const x = d.stats();
-    this.#post({ k: "L", l, st: "connecting", x });
+    this.#post("L", { l, st: "connecting", x });
     this.#follow(l, "connecting", x);
     d.start();
     for (const p of this.#pending) this.#hand(p);
@@ -294,12 +291,6 @@ export class Shared {
     this.#lead = null;
     this.#release();
     d.close(false, code, reason ?? "");
-  }
-
-  #call(f) {
-    try {
-      f();
-    } catch {}
   }
 
   // A send of view `v`, taken once, in order.
@@ -320,7 +311,7 @@ export class Shared {
 
   #drop([v, s]) {
     if (v == this.#me) this.#dropped(s);
-    else this.#post({ k: "d", l: this.#lead, v, s });
+    else this.#post("d", { v, s });
   }
 
   // Tells each view the last of its sends the Driver no longer queues (handed to the socket).
@@ -331,7 +322,7 @@ export class Shared {
     if (n > 0) {
       const a = {};
       for (const [v, s] of q.splice(0, n)) a[v] = s;
-      this.#post({ k: "a", l: this.#lead, a });
+      this.#post("a", { a });
       this.#acked(a[this.#me]);
     }
     return q.length;
@@ -345,14 +336,14 @@ export class Shared {
       return this.#drop(detail.data);
     }
     // An error's `error` (an Event, an exception) stays in this tab.
-    this.#post({ k: "e", l: this.#lead, t: type, d: type == "error" ? { cause: detail.cause } : detail, x: this.#d.stats() });
+    this.#post("e", { t: type, d: type == "error" ? { cause: detail.cause } : detail, x: this.#d.stats() });
     this.#event(type, detail);
     this.#ack();
   }
 
   [MESSAGE](event) {
     if (!this.#lead) return;
-    this.#post({ k: "m", l: this.#lead, d: event.data });
+    this.#post("m", { d: event.data });
     this.#message(event.data);
   }
 

@@ -57,7 +57,7 @@ test("share: a string or true; true needs a URL, not a provider", async () => {
   await withLocks(async () => {
     assert.throws(() => new LifelineSocket(() => "ws://127.0.0.1:1/", undefined, { WebSocket: WS, share: true, startClosed: true }), {
       name: "TypeError",
-      message: /share must be a string key when the URL is a provider function/,
+      message: "share must be a string key with a URL provider, got true",
     });
   });
 });

@@ -94,6 +94,8 @@ async function startBrowser(engine) {
         await cdp.send("Page.setWebLifecycleState", { state: "frozen" });
         return cdp;
       },
+      front: (page) => page.bringToFront(),
+      newPage: () => b.context.newPage(),
       quit: () => b.close(),
     };
   }
@@ -283,6 +285,50 @@ if (ENGINES.includes("chromium")) {
       const expected = Array.from({ length: 10 }, (_, i) => `z${i}`);
       for (const p of ids) assert.deepEqual(messages(log, p, "z"), expected, `${p}: once, in order`);
       assert.equal(srv.live?.size ?? srv.clients.size, 1, "one live connection");
+    } finally {
+      await b?.quit().catch((err) => console.error("closing the browser:", err));
+      await log.stop();
+      await site.stop();
+      await srv.stop();
+    }
+  });
+}
+
+if (ENGINES.includes("chromium")) {
+  test("chromium: closeWhenHiddenAfter: a hidden leader keeps the connection while another page is visible, parks it when every page is hidden, and a follower made visible brings it back", { timeout: limit(120000) }, async () => {
+    const srv = await startServer({ echo: false });
+    const site = await startSite();
+    const log = await startLog();
+    let b;
+    try {
+      b = await startBrowser("chromium");
+      const opts = encodeURIComponent(JSON.stringify({ lifecycle: { closeWhenHiddenAfter: 300 } }));
+      const url = (id) =>
+        site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/hidden"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}&opts=${opts}`);
+      const p0 = await b.open(url("h0"));
+      await log.until(() => log.of("h0", "open").length === 1 && leaderOf(log, ["h0"]), "the first page open, leading");
+      const p1 = await b.open(url("h1"));
+      await b.front(p1);
+      await log.until(() => log.of("h1", "open").length === 1, "the second page open");
+      await log.until(() => log.of("h0", "visibilitychange").length >= 1, "the leader's page hidden");
+      await sleep(1000); // closeWhenHiddenAfter (300 ms) would have parked it by now
+      assert.equal(log.of("h0", "close").length + log.of("h1", "close").length, 0, "no close while a page is visible");
+      assert.equal(srv.clients.size, 1);
+      assert.equal(srv.upgrades.length, 1);
+
+      // Every page hidden: the connection is parked after 300 ms.
+      const other = await b.newPage();
+      await other.bringToFront();
+      const hiddenAt = Date.now();
+      await log.until(() => ["h0", "h1"].every((p) => log.of(p, "close").length === 1), "the connection parked");
+      await srv.waitFor((s) => s.clients.size === 0, { label: "the server's connection closed" });
+      console.log(`chromium: every page hidden: the shared connection parked ${log.of("h0", "close")[0].at - hiddenAt} ms later`);
+
+      // The follower's page visible again: the leader (still hidden) connects.
+      await b.front(p1);
+      await log.until(() => ["h0", "h1"].every((p) => log.of(p, "reconnect").length === 1), "reconnect in both pages");
+      assert.equal(srv.upgrades.length, 2);
+      void p0;
     } finally {
       await b?.quit().catch((err) => console.error("closing the browser:", err));
       await log.stop();

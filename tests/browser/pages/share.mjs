@@ -2,7 +2,7 @@
 // every event is posted, in order, to the test's log server (?log=URL), so that the test
 // sees all pages of a browser alike (Playwright or WebDriver, one window or many).
 //
-//   share.html?ws=URL&key=K&id=P&log=URL[&nolocks]
+//   share.html?ws=URL&key=K&id=P&log=URL[&opts=JSON][&nolocks]
 //
 // A server message "cmd:send:N:TAG" makes the page send N messages "P:TAG:i"; the test can
 // also call window.share.burst(TAG, N) in the page. Entries: {page, type, at (Date.now()),
@@ -45,6 +45,7 @@ function burst(tag, n) {
 sock = new LifelineSocket(q.get("ws"), undefined, {
   share: q.get("key"),
   backoff: { initialDelay: 100, maxDelay: 500, jitter: "none" },
+  ...JSON.parse(q.get("opts") || "{}"),
 });
 for (const type of ["open", "close", "error", "reconnect", "statechange", "message", "drop"]) {
   sock.addEventListener(type, (e) => {
@@ -57,6 +58,7 @@ for (const type of ["open", "close", "error", "reconnect", "statechange", "messa
       state: e.state,
       code: e.code,
       willReconnect: e.willReconnect,
+      reason: e.reason,
       attempt: e.attempt,
     });
   });

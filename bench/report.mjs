@@ -11,6 +11,7 @@ const SECTIONS = {
   size: "Size",
   "first-socket": "Time to first socket",
   herd: "Thundering herd: a server restart under thousands of clients",
+  share: "One connection for every tab (share)",
 };
 
 function summary(r) {

@@ -2,7 +2,7 @@
 // and the build). Measurements, not tests: it prints figures and writes a report, and never
 // fails on a figure (only on a scenario that could not run at all).
 //
-//   node bench/run.mjs [--only size,first-socket,idle,throughput,recovery,detection,memory,herd]
+//   node bench/run.mjs [--only size,first-socket,idle,throughput,recovery,detection,memory,herd,share]
 //                      [--reps N] [--no-browser] [--no-node] [--herd-clients N] [--seed N]
 //                      [--before <tarball> [--before-label <text>]]
 // (--no-browser / --no-node: the throughput and first-socket scenarios without their Chromium /
@@ -24,7 +24,7 @@ import { installPacked } from "../tests/support/pack.mjs";
 import { BENCH, ROOT } from "./lib.mjs";
 import { report } from "./report.mjs";
 
-const SCENARIOS = ["size", "first-socket", "idle", "throughput", "recovery", "detection", "memory", "herd"];
+const SCENARIOS = ["size", "first-socket", "idle", "throughput", "recovery", "detection", "memory", "herd", "share"];
 
 function parseArgs(argv) {
   const args = {

@@ -53,7 +53,8 @@ export class Shared {
   // The leader's side.
   #seen = {}; // view -> last send taken
   #q = []; // [view, seq] of the sends in the Driver's queue, in order
-  #vis = new Set(); // the visible views of other tabs
+  #views = new Map(); // the views of other tabs -> visible
+  #alone = false; // no other view waits for the lock, as last asked
 
   constructor(target, read, url, protocols, resolve, Core) {
     let key = read.share;
@@ -167,7 +168,10 @@ export class Shared {
     const d = this.#d;
     if (!this.#lead) return;
     if (k == "h" || k == "v") {
-      m.on ? this.#vis.add(m.v) : this.#vis.delete(m.v);
+      if (m.on === undefined) {
+        this.#views.delete(m.v);
+        this.#check();
+      } else this.#views.set(m.v, m.on);
       if (k == "h") this.#post("L", { st: d.state, x: d.stats() });
       d.handleEvent({ type: "visibilitychange" });
     }
@@ -273,10 +277,11 @@ export class Shared {
     this.#release = release;
     this.#seen = {};
     this.#q = [];
-    this.#vis.clear();
+    this.#views.clear();
+    this.#check();
     // The page counts as visible while any view is (closeWhenHiddenAfter parks the
     // connection only when every tab is hidden).
-    d.hidden = () => hidden() && !this.#vis.size;
+    d.hidden = () => hidden() && ![...this.#views.values()].includes(true);
     d.setReconnectListener(true);
     d.setBinaryType("arraybuffer");
     const x = d.stats();
@@ -284,6 +289,13 @@ export class Shared {
     this.#follow(l, "connecting", x);
     d.start();
     for (const p of this.#pending) this.#hand(p);
+  }
+
+  // Whether any other view is there to hear the server's messages: those that told the
+  // leader, and those waiting for the lock (until they tell it).
+  #check() {
+    this.#alone = false;
+    navigator.locks.query().then((s) => (this.#alone = !s.pending.some((r) => r.name == this.#name)));
   }
 
   #abdicate(code, reason) {
@@ -343,7 +355,7 @@ export class Shared {
 
   [MESSAGE](event) {
     if (!this.#lead) return;
-    this.#post("m", { d: event.data });
+    if (this.#views.size || !this.#alone) this.#post("m", { d: event.data });
     this.#message(event.data);
   }
 

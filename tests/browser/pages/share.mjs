@@ -2,11 +2,14 @@
 // every event is posted, in order, to the test's log server (?log=URL), so that the test
 // sees all pages of a browser alike (Playwright or WebDriver, one window or many).
 //
-//   share.html?ws=URL&key=K&id=P&log=URL[&opts=JSON][&nolocks]
+//   share.html?ws=URL[&key=K]&id=P&log=URL[&opts=JSON][&nolocks]     (no key: no share)
 //
 // A server message "cmd:send:N:TAG" makes the page send N messages "P:TAG:i"; the test can
 // also call window.share.burst(TAG, N) in the page. Entries: {page, type, at (Date.now()),
-// share (stats.share at the time), ...detail}.
+// share (stats.share at the time), ...detail}. Server messages "b:STAMP:i" (the benchmark,
+// bench/scenarios/share.mjs) are not logged but counted: window.share.bench() answers (and
+// resets) their count, their delays (performance.timeOrigin + now() - STAMP) and the time
+// from the first to the last; window.share.count() their count so far.
 
 import { LifelineSocket } from "/dist/lifeline-ws.mjs";
 
@@ -42,13 +45,22 @@ function burst(tag, n) {
   for (let i = 0; i < n; i++) sock.send(`${id}:${tag}:${i}`);
 }
 
+const bench = { n: 0, delays: [], first: 0, last: 0 };
 sock = new LifelineSocket(q.get("ws"), undefined, {
-  share: q.get("key"),
+  ...(q.has("key") ? { share: q.get("key") } : {}),
   backoff: { initialDelay: 100, maxDelay: 500, jitter: "none" },
   ...JSON.parse(q.get("opts") || "{}"),
 });
 for (const type of ["open", "close", "error", "reconnect", "statechange", "message", "drop"]) {
   sock.addEventListener(type, (e) => {
+    if (type == "message" && typeof e.data == "string" && e.data.startsWith("b:")) {
+      const t = performance.now();
+      bench.delays.push(performance.timeOrigin + t - Number(e.data.split(":")[1]));
+      bench.first ||= t;
+      bench.last = t;
+      bench.n++;
+      return;
+    }
     if (type == "message" && typeof e.data == "string" && e.data.startsWith("cmd:send:")) {
       const [, , n, tag] = e.data.split(":");
       burst(tag, Number(n));
@@ -63,5 +75,17 @@ for (const type of ["open", "close", "error", "reconnect", "statechange", "messa
     });
   });
 }
-window.share = { burst, get stats() { return sock.stats; }, get state() { return sock.state; }, close: () => sock.close() };
+window.share = {
+  burst,
+  bench() {
+    const out = { ...bench };
+    Object.assign(bench, { n: 0, delays: [], first: 0, last: 0 });
+    return out;
+  },
+  count: () => bench.n,
+  get stats() {
+    return sock.stats;
+  },
+  close: () => sock.close(),
+};
 log("loaded", { stats: sock.stats });

@@ -18,6 +18,7 @@
 import { Driver, FIRE, MESSAGE, STATE } from "./driver.js";
 
 const now = () => performance.now();
+const STALE = 2000;
 const hidden = () => globalThis.document?.visibilityState == "hidden";
 
 // Where there is no Web Locks or BroadcastChannel (Node, old webviews, a page that is not a
@@ -49,6 +50,7 @@ export class Shared {
   #down = 0; // when the connection was last lost (for a reconnect's downtime)
   #x; // the leader's stats
   #seq = 0;
+  #timer = 0; // the watch on a send not acknowledged
   #pending = []; // [seq, wire, data]: sends not yet handed to the socket
   // The leader's side.
   #seen = {}; // view -> last send taken
@@ -113,7 +115,7 @@ export class Shared {
       return;
     }
     if (this.#left) return;
-    if (this.#lead) this.#abdicate(code, reason);
+    if (this.#lead) this.#abdicate(0, code, reason);
     this.#post("v");
     this.#left = true;
     this.#ac.abort();
@@ -141,11 +143,17 @@ export class Shared {
   }
 
   // Queues for the leadership (granted at once when no view leads).
-  #request() {
+  // With `steal`, takes it from a leader that stopped answering: that one, once it runs
+  // again, hears that it lost the lock (or of the new leader) and follows.
+  #request(steal) {
+    this.#ac?.abort();
     const ac = (this.#ac = new AbortController());
+    let l;
     navigator.locks
-      .request(this.#name, { signal: ac.signal }, () => (ac.signal.aborted ? null : new Promise((resolve) => this.#become(resolve))))
-      .catch(() => {});
+      .request(this.#name, steal ? { steal } : { signal: ac.signal }, () =>
+        ac.signal.aborted ? null : new Promise((resolve) => (l = this.#become(resolve))),
+      )
+      .catch(() => l && l === this.#lead && this.#abdicate(1));
   }
 
   // A message of kind `k`, from this view, of the leadership it follows (or holds).
@@ -184,6 +192,7 @@ export class Shared {
   // A leadership, as a view learns of it (its own included).
   #follow(l, st, x) {
     if (l === this.#leader || this.#left) return;
+    if (this.#lead && l !== this.#lead) this.#abdicate(1); // replaced
     this.#leader = l;
     this.#x = x;
     if (this.#st == "open" || this.#st == "closing") {
@@ -232,7 +241,22 @@ export class Shared {
 
   #hand([s, wire]) {
     if (this.#lead) this.#take(this.#me, s, wire);
-    else if (this.#leader) this.#post("s", { s, d: wire });
+    else if (this.#leader) {
+      this.#post("s", { s, d: wire });
+      this.#watch();
+    }
+  }
+
+  // An open connection's leader acknowledges a send at once: one that has not for STALE ms
+  // has stopped (a tab frozen without notice, a main thread held), and this view takes over.
+  #watch() {
+    const p = this.#pending[0];
+    const l = this.#leader;
+    if (p && !this.#timer && !this.#lead && this.#st == "open")
+      this.#timer = setTimeout(() => {
+        this.#timer = 0;
+        if (this.#leader === l && this.#st == "open") this.#pending[0] === p ? this.#request(1) : this.#watch();
+      }, STALE);
   }
 
   #acked(s) {
@@ -257,10 +281,7 @@ export class Shared {
     const type = event.type;
     if (type == "freeze") {
       // A frozen leader answers no one: another tab leads, and this one queues for its turn.
-      if (this.#lead) {
-        this.#abdicate();
-        this.#request();
-      }
+      if (this.#lead) this.#abdicate(1);
     } else if (!this.#lead) {
       // Visible, online and back from the back/forward cache: the leader probes.
       if (type == "visibilitychange") this.#post("v", { on: !hidden() });
@@ -289,6 +310,7 @@ export class Shared {
     this.#follow(l, "connecting", x);
     d.start();
     for (const p of this.#pending) this.#hand(p);
+    return l;
   }
 
   // Whether any other view is there to hear the server's messages: those that told the
@@ -298,11 +320,13 @@ export class Shared {
     navigator.locks.query().then((s) => (this.#alone = !s.pending.some((r) => r.name == this.#name)));
   }
 
-  #abdicate(code, reason) {
+  // Lets go of the connection and the lock; `again` (a number) queues for the lock anew.
+  #abdicate(again, code, reason) {
     const d = this.#d;
     this.#lead = null;
     this.#release();
     d.close(false, code, reason ?? "");
+    if (again) this.#request();
   }
 
   // A send of view `v`, taken once, in order.

@@ -285,3 +285,50 @@ if (ENGINES.includes("chromium")) {
     }
   });
 }
+
+if (ENGINES.includes("chromium")) {
+  test("chromium: a leader whose main thread is held (no freeze event) stops acknowledging; a follower takes the lock over, and no page gets a message twice", { timeout: limit(120000) }, async () => {
+    const srv = await startServer({ echo: false });
+    const site = await startSite();
+    const log = await startLog();
+    let b;
+    try {
+      b = await startBrowser("chromium");
+      const url = (id) => site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/held"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}`);
+      const ids = ["s0", "s1", "s2"];
+      const pages = {};
+      for (const id of ids) pages[id] = await b.open(url(id));
+      await log.until(() => ids.every((p) => log.of(p, "open").length === 1) && leaderOf(log, ids), "every page open, one leader");
+      const leader = leaderOf(log, ids);
+      const live = ids.filter((p) => p !== leader);
+      const heldFor = 5000;
+      const heldAt = Date.now();
+      const held = pages[leader].evaluate((ms) => {
+        const end = Date.now() + ms;
+        while (Date.now() < end);
+      }, heldFor);
+      held.catch(() => {});
+      await sleep(100);
+      await b.evaluate(pages[live[0]], (tag) => share.burst(tag, 3), "h");
+      await log.until(() => leaderOf(log, live), "a follower leading", limit(heldFor));
+      const electedAt = log.entries.find((e) => e.at >= heldAt && e.share === "leader" && live.includes(e.page)).at;
+      await srv.waitFor((s) => s.upgrades.length === 2 && s.upgrades[1].state === "connected", { label: "the new connection" });
+      console.log(`chromium: a leader held: a follower took over ${electedAt - heldAt - 100} ms after its unacknowledged send`);
+      for (let i = 0; i < 10; i++) srv.broadcast(`w${i}`); // to both connections while the old one lasts
+      await log.until(() => live.every((p) => messages(log, p, "w").length >= 10), "the messages in the live pages");
+      await held;
+      await log.until(() => messages(log, leader, "w").length >= 10, "the messages in the page that was held", limit(10000));
+      await srv.waitFor((s) => s.clients.size === 1, { label: "the old leader's connection closed" });
+      await sleep(300);
+      const expected = Array.from({ length: 10 }, (_, i) => `w${i}`);
+      for (const p of ids) assert.deepEqual(messages(log, p, "w"), expected, `${p}: once, in order`);
+      assert.deepEqual([...new Set(sentBy(srv, live[0], "h"))], range(live[0], "h", 3), "the sends arrive (at least once: the held leader may have sent them too)");
+      assert.equal(log.of(leader).at(-1).share, "follower");
+    } finally {
+      await b?.quit().catch((err) => console.error("closing the browser:", err));
+      await log.stop();
+      await site.stop();
+      await srv.stop();
+    }
+  });
+}

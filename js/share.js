@@ -73,7 +73,8 @@ export class Shared {
     this.#args = [this, { ...read, values }, url, protocols, resolve, Core];
     this.#v = new Driver(...this.#args);
     this.#name = "lifeline-ws " + key;
-    this.ws = null; // the facade never sends to a socket itself
+    // Never a socket: the facade sends through send(); it reads the protocol the server chose.
+    this.ws = {};
     this.binaryType = globalThis.Blob ? "blob" : "arraybuffer";
     this.start = read.values[23] ? () => {} : this.#join; // startClosed
   }
@@ -164,10 +165,11 @@ export class Shared {
   // What a view hears: from its leader, or (when it leads) from the other views.
   #receive(m) {
     const k = m.k;
-    if (k == "L") return this.#follow(m.l, m.st, m.x);
+    if (k == "L") return this.#follow(m.l, m.st, m.x, m.p);
     if (m.l === this.#leader && this.#leader !== this.#lead) {
       if (k == "e") {
         this.#x = m.x;
+        this.ws = { protocol: m.p };
         this.#event(m.t, m.d);
       } else if (k == "m") this.#message(m.d);
       else if (k == "a") this.#acked(m.a[this.#me]);
@@ -180,7 +182,7 @@ export class Shared {
         this.#views.delete(m.v);
         this.#check();
       } else this.#views.set(m.v, m.on);
-      if (k == "h") this.#post("L", { st: d.state, x: d.stats() });
+      if (k == "h") this.#post("L", { st: d.state, x: d.stats(), p: d.ws?.protocol });
       d.handleEvent({ type: "visibilitychange" });
     }
     if (m.l !== this.#lead) return;
@@ -190,8 +192,9 @@ export class Shared {
   }
 
   // A leadership, as a view learns of it (its own included).
-  #follow(l, st, x) {
+  #follow(l, st, x, protocol) {
     if (l === this.#leader || this.#left) return;
+    this.ws = { protocol };
     if (this.#lead && l !== this.#lead) this.#abdicate(1); // replaced
     this.#leader = l;
     this.#x = x;
@@ -372,7 +375,9 @@ export class Shared {
       return this.#drop(detail.data);
     }
     // An error's `error` (an Event, an exception) stays in this tab.
-    this.#post("e", { t: type, d: type == "error" ? { cause: detail.cause } : detail, x: this.#d.stats() });
+    const p = this.#d.ws?.protocol;
+    this.ws = { protocol: p };
+    this.#post("e", { t: type, d: type == "error" ? { cause: detail.cause } : detail, x: this.#d.stats(), p });
     this.#event(type, detail);
     this.#ack();
   }

@@ -67,9 +67,10 @@ test("views of one key share one connection: messages once and in order, sends i
   try {
     await withLocks(async () => {
       const views = [];
-      for (let i = 0; i < 3; i++) views.push(await makeSocket(srv.url("/share"), { share: "k" }));
+      for (let i = 0; i < 3; i++) views.push(await makeSocket(srv.url("/share"), { share: "k" }, ["chat"]));
       for (const { rec } of views) await rec.waitFor("open");
       assert.equal(srv.connections, 1);
+      assert.deepEqual(views.map((v) => v.sock.protocol), ["chat", "chat", "chat"], "the protocol the server chose, in every view");
       assert.deepEqual(views.map((v) => v.sock.stats.share), ["leader", "follower", "follower"]);
       assert.ok(views.every((v) => v.sock.stats.connectedSince > 0), "stats of the shared connection in every view");
 

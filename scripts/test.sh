@@ -24,8 +24,9 @@
 #  10. the demo: the bounded `npm run demo` run and its summary, and the status page in
 #      headless Chromium (playwright-core): node --test tests/demo/
 #  11. phones, tabs and sleep in real browsers (echo, server close, mute server,
-#      offline/online, hidden/visible, back/forward cache, a Web Worker in Chromium, Firefox
-#      and WebKitGTK; freeze/resume and late timers in Chromium): node --test tests/browser/
+#      offline/online, hidden/visible, back/forward cache, a Web Worker, `share` across pages
+#      in Chromium, Firefox and WebKitGTK; freeze/resume, late timers and a frozen or held
+#      `share` leader in Chromium): node --test tests/browser/
 #  12. consumers: the packed package installed in small projects as users have them (Node
 #      ESM/CJS/global WebSocket, Vite build and dev, webpack, esbuild, a static page in all
 #      three engines, Web Workers, strict TypeScript, the tarball `npm pack` makes from a

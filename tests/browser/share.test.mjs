@@ -172,6 +172,37 @@ for (const engine of ENGINES) {
     }
   });
 
+  test(`${engine}: a page, its Worker and another page share one connection`, { timeout: limit(120000) }, async () => {
+    const srv = await startServer({ echo: false });
+    const site = await startSite();
+    const log = await startLog();
+    let b;
+    try {
+      b = await startBrowser(engine);
+      const url = (id, extra = "") =>
+        site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/worker"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}${extra}`);
+      const w0 = await b.open(url("w0", "&worker"));
+      await b.open(url("w1"));
+      const ids = ["w0", "w0w", "w1"];
+      await log.until(() => ids.every((p) => log.of(p, "open").length === 1), "the pages and the Worker open");
+      assert.equal(srv.upgrades.length, 1, "one connection");
+      for (let i = 0; i < 10; i++) srv.broadcast(`m${i}`);
+      srv.broadcast("cmd:send:5:w");
+      await log.until(() => ids.every((p) => messages(log, p, "m").length >= 10), "the messages everywhere");
+      await srv.waitFor((s) => ids.every((p) => sentBy(s, p, "w").length >= 5), { label: "the sends of the pages and the Worker" });
+      await sleep(100);
+      const expected = Array.from({ length: 10 }, (_, i) => `m${i}`);
+      for (const p of ids) assert.deepEqual(messages(log, p, "m"), expected, `${p}: once, in order`);
+      for (const p of ids) assert.deepEqual(sentBy(srv, p, "w"), range(p, "w", 5), `${p}'s sends, in order, once`);
+      void w0;
+    } finally {
+      await b?.quit().catch((err) => console.error("closing the browser:", err));
+      await log.stop();
+      await site.stop();
+      await srv.stop();
+    }
+  });
+
   test(`${engine}: pages without navigator.locks connect on their own, and stats says so`, { timeout: limit(120000) }, async () => {
     const srv = await startServer({ echo: false });
     const site = await startSite();

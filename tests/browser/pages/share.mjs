@@ -2,7 +2,7 @@
 // every event is posted, in order, to the test's log server (?log=URL), so that the test
 // sees all pages of a browser alike (Playwright or WebDriver, one window or many).
 //
-//   share.html?ws=URL[&key=K]&id=P&log=URL[&opts=JSON][&nolocks]     (no key: no share)
+//   share.html?ws=URL[&key=K]&id=P&log=URL[&opts=JSON][&nolocks][&worker]   (no key: no share)
 //
 // A server message "cmd:send:N:TAG" makes the page send N messages "P:TAG:i"; the test can
 // also call window.share.burst(TAG, N) in the page. Entries: {page, type, at (Date.now()),
@@ -38,8 +38,15 @@ function log(type, fields = {}) {
   flush();
 }
 
-for (const type of ["freeze", "resume", "visibilitychange"]) document.addEventListener(type, () => log(type));
+for (const type of ["freeze", "resume", "visibilitychange"]) globalThis.document?.addEventListener(type, () => log(type));
 addEventListener("pagehide", () => log("pagehide"));
+// ?worker: a dedicated Worker of this page runs this module too, as page id + "w".
+if (q.has("worker") && globalThis.document) {
+  const params = new URLSearchParams(q);
+  params.delete("worker");
+  params.set("id", id + "w");
+  new Worker(`./share.mjs?${params}`, { type: "module" });
+}
 
 function burst(tag, n) {
   for (let i = 0; i < n; i++) sock.send(`${id}:${tag}:${i}`);
@@ -75,7 +82,7 @@ for (const type of ["open", "close", "error", "reconnect", "statechange", "messa
     });
   });
 }
-window.share = {
+globalThis.share = {
   burst,
   bench() {
     const out = { ...bench };

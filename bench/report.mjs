@@ -106,6 +106,17 @@ function summary(r) {
         modes.map((m) => `${num(runs[m].backMs.last / 1000, 1)}`).join(" / ") + " s.",
     );
   }
+  if (r.share) {
+    const at = (n, share) => r.share.runs.find((x) => x.n == n && x.share == share);
+    const med = (a) => (a.length ? [...a].sort((x, y) => x - y)[a.length >> 1] : NaN);
+    const s8 = at(8, true);
+    const a8 = at(8, false);
+    if (s8 && a8)
+      lines.push(
+        `- **share**, 8 pages: ${s8.connections} server connection and ${s8.handshakes} handshake after a restart (without: ${a8.connections} and ${a8.handshakes}); ` +
+          `message delay, median: leader ${num(med(s8.lead.delays), 2)} ms, followers ${num(med(s8.follow.delays), 2)} ms.`,
+      );
+  }
   return lines.join("\n");
 }
 

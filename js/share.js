@@ -124,6 +124,7 @@ export class Shared {
     this.#bc = this.#leader = null;
     this.#listen(false);
     this.#pending = [];
+    this.#down = now();
     // As a socket closed by its user tells it.
     const was = this.#st;
     if (was == "open") this.#state("closing");
@@ -136,6 +137,7 @@ export class Shared {
   #join() {
     this.#left = false;
     this.#state("connecting");
+    if (this.#opened) this.#fire("reconnecting", { attempt: 1, delayMs: 0 }); // reconnect() after close()
     const bc = (this.#bc = new BroadcastChannel(this.#name));
     bc.onmessage = (e) => this.#receive(e.data);
     this.#listen(true);

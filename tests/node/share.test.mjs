@@ -195,3 +195,33 @@ test("sends while the server is down are queued by the leader and arrive in orde
     await srv.stop();
   }
 });
+
+// (reconnect() called while the close() still closes differs: a view ends its close at once.)
+test("a follower's close() then reconnect(): the same events as a socket of its own", { timeout: ms(30000) }, async () => {
+  const srv = await startServer({ echo: false });
+  const run = async () => {
+    const leader = await makeSocket(srv.url("/again"), { share: "k" });
+    const { sock, rec } = await makeSocket(srv.url("/again"), { share: "k" });
+    await rec.waitFor("open");
+    sock.close();
+    await rec.until(() => sock.state == "closed", { label: "closed" });
+    sock.reconnect();
+    await rec.waitFor("reconnect");
+    const seen = rec.log.filter((e) => e.type != "message").map((e) => e.type + (e.ev.state ? `:${e.ev.state}` : ""));
+    const share = sock.stats.share;
+    const downtime = rec.events("reconnect")[0].downtimeMs;
+    assert.ok(downtime >= 0 && downtime < 5000, `downtime ${downtime}`);
+    await closeSockets();
+    void leader;
+    return { seen, share };
+  };
+  try {
+    const alone = await run();
+    const shared = await withLocks(run);
+    assert.equal(alone.share, "unavailable");
+    assert.equal(shared.share, "follower");
+    assert.deepEqual(shared.seen, alone.seen);
+  } finally {
+    await srv.stop();
+  }
+});

@@ -35,28 +35,28 @@ export class Shared {
   #target;
   #args; // the Driver's constructor arguments
   #name; // the lock's and the channel's name
-  #me = Math.random().toString(36).slice(2); // this view
+  #me = Math.random() + ""; // this view
   #v; // a Driver never started: it checks the options and the calls as a socket would
   #d; // the leader's Driver
-  #lead = null; // the leadership this view holds, if it leads
+  #lead; // the leadership this view holds, if it leads
   #release; // ends it (resolves the lock's callback)
-  #leader = null; // the leadership this view follows
-  #bc = null; // the channel while joined
+  #leader; // the leadership this view follows
+  #bc; // the channel while joined
   #ac; // aborts the lock request
   #left = true; // closed by the user (or not started)
   #st = "closed"; // the state as this view's listeners know it
-  #opened = false; // this view saw `open`
-  #rl = false; // a `reconnect` listener is present
+  #opened; // this view saw `open`
+  #rl; // a `reconnect` listener is present
   #down = 0; // when the connection was last lost (for a reconnect's downtime)
   #x; // the leader's stats
   #seq = 0;
-  #timer = 0; // the watch on a send not acknowledged
+  #timer; // the watch on a send not acknowledged
   #pending = []; // [seq, wire, data]: sends not yet handed to the socket
   // The leader's side.
-  #seen = {}; // view -> last send taken
-  #q = []; // [view, seq] of the sends in the Driver's queue, in order
+  #seen; // view -> last send taken
+  #q; // [view, seq] of the sends in the Driver's queue, in order
   #views = new Map(); // the views of other tabs -> visible
-  #alone = false; // no other view waits for the lock, as last asked
+  #alone; // no other view waits for the lock, as last asked
 
   constructor(target, read, url, protocols, resolve, Core) {
     let key = read.share;
@@ -265,10 +265,7 @@ export class Shared {
   }
 
   #acked(s) {
-    const p = this.#pending;
-    let i = 0;
-    while (i < p.length && p[i][0] <= s) i++;
-    p.splice(0, i);
+    this.#pending = this.#pending.filter((p) => !(p[0] <= s)); // s: undefined when none
   }
 
   #dropped(s) {

@@ -363,3 +363,40 @@ if (ENGINES.includes("chromium")) {
     }
   });
 }
+
+if (ENGINES.includes("chromium")) {
+  test("chromium: a follower's page made visible makes the hidden leader probe the shared connection", { timeout: limit(120000) }, async () => {
+    const srv = await startServer({ echo: false, pong: true });
+    const site = await startSite();
+    const log = await startLog();
+    let b;
+    try {
+      b = await startBrowser("chromium");
+      // Pings every 30 s: a ping within the test is a probe.
+      const opts = encodeURIComponent(JSON.stringify({ heartbeat: { interval: 30000, timeout: 5000 } }));
+      const url = (id) => site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/probe"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}&opts=${opts}`);
+      await b.open(url("v0"));
+      await log.until(() => log.of("v0", "open").length === 1 && leaderOf(log, ["v0"]), "the first page open, leading");
+      const p1 = await b.open(url("v1"));
+      await log.until(() => log.of("v1", "open").length === 1, "the second page open");
+      const other = await b.newPage();
+      await other.bringToFront();
+      await log.until(() => log.of("v1", "visibilitychange").length >= 1, "the follower's page hidden");
+      await sleep(300);
+      const pings = () => srv.received.filter((m) => m.data === "ping").length;
+      const before = pings();
+      const shownAt = Date.now();
+      await b.front(p1);
+      await srv.waitFor(() => pings() > before, { timeout: limit(3000), label: "the leader's probe" });
+      const probe = srv.received.filter((m) => m.data === "ping").at(-1);
+      console.log(`chromium: a follower made visible: the leader's probe reached the server ${probe.t - shownAt} ms after bringToFront`);
+      await log.until(() => log.of("v1", "heartbeat").length >= 1, "the probe's answer as a heartbeat in the follower");
+      assert.equal(srv.upgrades.length, 1);
+    } finally {
+      await b?.quit().catch((err) => console.error("closing the browser:", err));
+      await log.stop();
+      await site.stop();
+      await srv.stop();
+    }
+  });
+}

@@ -58,7 +58,7 @@ sock = new LifelineSocket(q.get("ws"), undefined, {
   backoff: { initialDelay: 100, maxDelay: 500, jitter: "none" },
   ...JSON.parse(q.get("opts") || "{}"),
 });
-for (const type of ["open", "close", "error", "reconnect", "statechange", "message", "drop"]) {
+for (const type of ["open", "close", "error", "reconnect", "statechange", "message", "drop", "heartbeat"]) {
   sock.addEventListener(type, (e) => {
     if (type == "message" && typeof e.data == "string" && e.data.startsWith("b:")) {
       const t = performance.now();

@@ -3,7 +3,7 @@
 // to the JS driver (js/driver.js), which carries out the wasm core's commands
 // (docs/driver-contract.md). Built into dist/ by scripts/build-package.mjs.
 
-import init, { Core, initSync } from "../pkg/web/lifeline_ws.js";
+import { Core, initSync, instantiate } from "../pkg/web/lifeline_ws.js";
 import wasmBytes from "../pkg/web/lifeline_ws_bytes.js";
 import { Driver, FIRE, MESSAGE, STATE, report } from "./driver.js";
 import { configError, readOptions, readProtocols } from "./options.js";
@@ -26,7 +26,7 @@ function load() {
       initSync({ module: wasmBytes() });
       loaded = true;
     } catch {
-      compiling = init({ module_or_path: wasmBytes() }).then(() => {
+      compiling = instantiate(wasmBytes()).then(() => {
         loaded = true;
       });
     }

@@ -99,15 +99,21 @@ const glue = readFileSync(join(out, "lifeline_ws.js"), "utf8");
 const stray = WebAssembly.Module.imports(new WebAssembly.Module(wasm)).filter((i) => !glue.includes(i.name));
 if (stray.length)
   throw new Error(`build: pkg/web's glue and .wasm are from different builds (${stray[0].name}); build again`);
-// The glue's asynchronous loader (the fallback where synchronous compilation is refused) is
-// always given the bytes; its default, a `new URL("lifeline_ws_bg.wasm", import.meta.url)`,
-// makes webpack and Vite look for a .wasm file the package does not ship. It goes.
-// (Idempotent: a --no-wasm build finds it done.)
-const DEFAULT_WASM_URL = "module_or_path = new URL('lifeline_ws_bg.wasm', import.meta.url);";
-const NO_WASM_URL = 'throw new TypeError("lifeline-ws: the wasm bytes are inlined; no URL to load");';
-if (glue.includes(DEFAULT_WASM_URL)) writeFileSync(join(out, "lifeline_ws.js"), glue.replace(DEFAULT_WASM_URL, NO_WASM_URL));
-else if (!glue.includes(NO_WASM_URL))
-  throw new Error("build: the wasm-bindgen glue changed: its default .wasm URL was not found (update DEFAULT_WASM_URL)");
+// The glue's own asynchronous loader fetches a URL or a Response (and its default, a
+// `new URL("lifeline_ws_bg.wasm", import.meta.url)`, makes webpack and Vite look for a .wasm
+// file the package does not ship). The package has the bytes already: the fallback where
+// synchronous compilation is refused is `instantiate(bytes)`, added here over the glue's own
+// two steps, and the loader is left out of the bundle (esbuild drops what nothing imports).
+// (Idempotent: a --no-wasm build finds it added.)
+const INSTANTIATE = `
+// Added by scripts/build-package.mjs: the asynchronous instantiation of the inlined bytes.
+export function instantiate(bytes) {
+    return WebAssembly.instantiate(bytes, __wbg_get_imports()).then((r) => __wbg_finalize_init(r.instance, r.module));
+}
+`;
+for (const name of ["function __wbg_get_imports()", "function __wbg_finalize_init(instance, module)"])
+  if (!glue.includes(name)) throw new Error(`build: the wasm-bindgen glue changed: no ${name} (update INSTANTIATE)`);
+if (!glue.includes(INSTANTIATE)) writeFileSync(join(out, "lifeline_ws.js"), glue + INSTANTIATE);
 writeFileSync(join(out, "lifeline_ws_bytes.js"), bytesModule(wasm));
 
 // Built in pkg/ (git-ignored) and swapped in at the end, so a reader of dist/ never sees half a build.
@@ -124,7 +130,7 @@ const common = {
   logLevel: "warning",
 };
 await build({ ...common, format: "esm", outfile: join(next, "lifeline-ws.mjs") });
-// The glue's unused async loader mentions import.meta.url; it is tree-shaken away.
+// The glue's own loader, left out, mentions import.meta.url: not a concern of the CJS build.
 const cjsQuiet = { logOverride: { "empty-import-meta": "silent" } };
 await build({ ...common, ...cjsQuiet, format: "cjs", outfile: join(next, "lifeline-ws.cjs") });
 

@@ -3,7 +3,7 @@
 // to the JS driver (js/driver.js), which carries out the wasm core's commands
 // (docs/driver-contract.md). Built into dist/ by scripts/build-package.mjs.
 
-import { Core, initSync, instantiate } from "../pkg/web/lifeline_ws.js";
+import { Core, instantiate, instantiateSync } from "../pkg/web/lifeline_ws.js";
 import wasmBytes from "../pkg/web/lifeline_ws_bytes.js";
 import { Driver, FIRE, MESSAGE, STATE, report } from "./driver.js";
 import { configError, readOptions, readProtocols } from "./options.js";
@@ -23,7 +23,7 @@ let compiling = null; // the asynchronous compilation, where the synchronous one
 function load() {
   if (!loaded && !compiling) {
     try {
-      initSync({ module: wasmBytes() });
+      instantiateSync(wasmBytes());
       loaded = true;
     } catch {
       compiling = instantiate(wasmBytes()).then(() => {

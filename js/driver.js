@@ -95,6 +95,12 @@ export class Driver {
   #calls = 0; // calls made from listeners during this run
   #lingering = null; // sockets let go of whose closing handshake has not ended (ws package)
   #told = "closed"; // the state the listeners were last told
+  // Whether binary data sent on the open socket is copied first. A WebSocket copies it at
+  // send(); so does the ws package (masking it into its frame) unless it is busy with an
+  // earlier message, a Blob being read or a message being compressed, when it keeps the
+  // data by reference: #keeps is a ws socket, and copies turns on once it could be busy.
+  #keeps = false;
+  copies = false;
 
   // The timer's callback (setTimeout passes the driver).
   static #fire(driver) {
@@ -251,6 +257,8 @@ export class Driver {
       if (event.target !== this.ws) return;
       if (type == "open") {
         this.ws.removeEventListener("open", this); // heard once; one listener less to keep
+        // The ws package with compression may keep a message by reference (see copies).
+        this.copies = this.#keeps && this.ws.extensions !== "";
         return this.#input(OPENED);
       }
       if (type == "error") {
@@ -327,7 +335,7 @@ export class Driver {
         const id = c.query(VALUE);
         const [wire] = this.#data.get(id);
         this.#data.delete(id);
-        if (c.query(GENERATION) === this.#gen && this.ws) this.ws.send(wire);
+        if (c.query(GENERATION) === this.#gen && this.ws) this.#send(wire);
         return;
       }
       case PING:
@@ -342,7 +350,7 @@ export class Driver {
             return t[FIRE]("error", { cause: "heartbeat", error });
           }
         }
-        return this.ws.send(payload);
+        return this.#send(payload);
       }
       case CLOSE: {
         if (c.query(GENERATION) !== this.#gen || !this.ws) return;
@@ -453,6 +461,8 @@ export class Driver {
     if (ws.binaryType !== this.binaryType) ws.binaryType = this.binaryType = "arraybuffer";
     for (const type of SOCKET_EVENTS) ws.addEventListener(type, this);
     this.ws = ws;
+    this.#keeps = typeof ws.terminate == "function"; // the ws package
+    this.copies = false;
     this.#gen = gen;
     this.#lastMessageAt = NaN;
   }
@@ -465,6 +475,20 @@ export class Driver {
     for (const type of SOCKET_EVENTS) ws.removeEventListener(type, this);
     ws.addEventListener("error", ignore);
     this.ws = null;
+  }
+
+  // A message the socket takes now: its bytes as they are at the call (the facade's send()
+  // on the open socket; a queued message is a copy already).
+  wire(data) {
+    // A detached buffer, or a view of one, holds no bytes (the ws package would throw).
+    if (this.copies || (ArrayBuffer.isView(data) ? data.buffer : data).byteLength === 0) return copy(data);
+    if (this.#keeps && isBlob(data)) this.copies = true;
+    return data;
+  }
+
+  #send(wire) {
+    if (this.#keeps && isBlob(wire)) this.copies = true;
+    this.ws.send(wire);
   }
 
   setBinaryType(type) {
@@ -499,6 +523,19 @@ export class Driver {
     if (scope) for (const type of ["online", "offline", "pageshow", "pagehide"]) scope.removeEventListener(type, this);
     if (document) for (const type of ["visibilitychange", "resume"]) document.removeEventListener(type, this);
   }
+}
+
+const isBlob = (data) => typeof Blob == "function" && data instanceof Blob;
+
+/**
+ * What a queue keeps of binary data: its bytes as they are now. Blobs cannot change; a
+ * detached buffer holds no bytes (and a DataView of one throws on byteLength).
+ */
+export function copy(data) {
+  if (data instanceof ArrayBuffer) return data.byteLength ? data.slice(0) : new ArrayBuffer(0);
+  if (ArrayBuffer.isView(data))
+    return data.buffer.byteLength ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : new Uint8Array(0);
+  return data;
 }
 
 function matcher(option) {

@@ -3,9 +3,9 @@
 // to the JS driver (js/driver.js), which carries out the wasm core's commands
 // (docs/driver-contract.md). Built into dist/ by scripts/build-package.mjs.
 
-import init, { Core, initSync } from "../pkg/web/lifeline_ws.js";
+import { Core, instantiate, instantiateSync } from "../pkg/web/lifeline_ws.js";
 import wasmBytes from "../pkg/web/lifeline_ws_bytes.js";
-import { Driver, FIRE, MESSAGE, STATE, report } from "./driver.js";
+import { Driver, FIRE, MESSAGE, STATE, copy, report } from "./driver.js";
 import { configError, readOptions, readProtocols } from "./options.js";
 import { Shared } from "./share.js";
 
@@ -24,10 +24,10 @@ let compiling = null; // the asynchronous compilation, where the synchronous one
 function load() {
   if (!loaded && !compiling) {
     try {
-      initSync({ module: wasmBytes() });
+      instantiateSync(wasmBytes());
       loaded = true;
     } catch {
-      compiling = init({ module_or_path: wasmBytes() }).then(() => {
+      compiling = instantiate(wasmBytes()).then(() => {
         loaded = true;
       });
     }
@@ -115,16 +115,6 @@ function resolveUrl(u) {
 
 function isBinary(data) {
   return data instanceof ArrayBuffer || ArrayBuffer.isView(data) || (typeof Blob == "function" && data instanceof Blob);
-}
-
-// What a queue keeps of a message: its bytes as they are at send() (WebSocket.send copies at
-// the call too). Strings and Blobs cannot change; a detached buffer holds no bytes.
-function copy(data) {
-  if (data instanceof ArrayBuffer) return data.byteLength ? data.slice(0) : new ArrayBuffer(0);
-  // A view of a detached buffer holds no bytes (a DataView's byteLength would throw).
-  if (ArrayBuffer.isView(data))
-    return data.buffer.byteLength ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : new Uint8Array(0);
-  return data;
 }
 
 // A message event as listeners get it: MessageEvent's members, the platform's data, and the
@@ -330,19 +320,18 @@ export class LifelineSocket {
 
   send(data) {
     // As WebSocket.send converts it (WebIDL): binary data as it is, anything else String()ed
-    // (a Symbol throws a TypeError), in every state, at the call.
-    let wire = data;
+    // (a Symbol throws a TypeError), in every state, at the call. Binary data goes out as its
+    // bytes are now: on the open socket as the driver says (the platform's socket copies at
+    // the call, but the ws package may not); queued, as our copy.
+    let binary = false;
     if (typeof data != "string") {
-      if (!isBinary(data)) wire = data = `${data}`; // a Symbol throws
-      // Bytes as they are now: a WebSocket copies at the call, but the ws package keeps a
-      // buffer by reference while it is busy (a Blob being read, a message compressed), and
-      // a detached buffer would make it throw.
-      else wire = copy(data);
+      if (isBinary(data)) binary = true;
+      else data = `${data}`; // a Symbol throws
     }
     const driver = this.#driver;
     const ws = driver.ws;
-    if (this.#open && ws !== null && ws.readyState === 1) ws.send(wire);
-    else driver.send(wire, data); // it checks whether the socket left OPEN
+    if (this.#open && ws !== null && ws.readyState === 1) ws.send(binary ? driver.wire(data) : data);
+    else driver.send(binary ? copy(data) : data, data); // it checks whether the socket left OPEN
   }
 
   close(code, reason) {

@@ -108,6 +108,9 @@ pub struct Config {
     pub(crate) should_reconnect: Option<Decide>,
     #[cfg(target_arch = "wasm32")]
     pub(crate) websocket: Option<js_sys::Function>,
+    /// Whether the builder was given the ping payload ([`ConfigBuilder::ping`]): with a
+    /// server ping added later ([`Config::into_builder`]), the client pings only then.
+    pub(crate) ping_given: bool,
 }
 
 impl Config {
@@ -129,6 +132,7 @@ impl Config {
                 should_reconnect: None,
                 #[cfg(target_arch = "wasm32")]
                 websocket: None,
+                ping_given: false,
             },
             heartbeat: None,
             ping_given: false,
@@ -161,10 +165,9 @@ impl Config {
     /// # Ok::<(), lifeline_ws::core::ConfigError>(())
     /// ```
     pub fn into_builder(self) -> ConfigBuilder {
-        let heartbeat = self.policy.heartbeat;
         ConfigBuilder {
-            ping_given: heartbeat.is_some_and(|h| h.ping_given()),
-            heartbeat,
+            ping_given: self.ping_given,
+            heartbeat: self.policy.heartbeat,
             config: self,
         }
     }
@@ -582,6 +585,7 @@ impl ConfigBuilder {
             ping_given,
         } = self;
         let server_ping = config.server_ping.is_some();
+        config.ping_given = ping_given;
         config.policy.heartbeat = heartbeat.map(|h| h.with_sources(server_ping, ping_given));
         config.policy.should_reconnect = config.should_reconnect.is_some();
         check_protocols(&config.protocols)?;
@@ -690,6 +694,33 @@ mod tests {
             assert_eq!(again.protocols, config.protocols);
             assert_eq!(format!("{again:?}"), format!("{config:?}"));
         }
+    }
+
+    #[test]
+    fn a_server_ping_added_later_keeps_client_pings_only_when_the_ping_was_given() {
+        let beat = |b: ConfigBuilder| b.heartbeat(Duration::from_secs(1), Duration::from_secs(2));
+        let sources = |config: Config| {
+            let h = config.policy.heartbeat.unwrap();
+            (h.client_ping, h.server_ping)
+        };
+        let edit = |config: Config| {
+            config
+                .into_builder()
+                .server_ping("hi", "hello")
+                .build()
+                .unwrap()
+        };
+        // As the options would give it: client pings only with `ping` named.
+        let without = beat(Config::builder()).build().unwrap();
+        assert_eq!(sources(without.clone()), (true, false));
+        assert_eq!(sources(edit(without)), (false, true));
+        let with = beat(Config::builder()).ping("p").build().unwrap();
+        assert_eq!(sources(edit(with)), (true, true));
+        let fresh = beat(Config::builder())
+            .server_ping("hi", "hello")
+            .build()
+            .unwrap();
+        assert_eq!(sources(fresh), (false, true));
     }
 
     #[test]

@@ -186,6 +186,7 @@ impl Socket {
             protocols,
             should_reconnect,
             websocket,
+            ping_given: _,
         } = config;
         // `policy` was validated when the config was built: an `api::Config` holds no other.
         let constructor = match websocket {

@@ -52,7 +52,8 @@ const DEFAULTS = Object.freeze({
 const noop = () => {};
 
 export class TestServer extends EventEmitter {
-  constructor(settings = {}) {
+  /** `settings`: DEFAULTS' keys, and `perMessageDeflate` (ws's server option, fixed at start). */
+  constructor({ perMessageDeflate = false, ...settings } = {}) {
     super();
     this.settings = { ...DEFAULTS };
     this.set(settings);
@@ -76,7 +77,7 @@ export class TestServer extends EventEmitter {
       s.on("close", () => this._sockets.delete(s));
     });
     this._http.on("upgrade", (req, socket, head) => this._onUpgrade(req, socket, head));
-    this._wss = new WebSocketServer({ noServer: true, clientTracking: false });
+    this._wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate });
   }
 
   /** ws://127.0.0.1:<port><path> */

@@ -22,7 +22,7 @@ const STALE = 2000;
 const hidden = () => globalThis.document?.visibilityState == "hidden";
 
 // Where there is no Web Locks or BroadcastChannel (Node, old webviews, a page that is not a
-// secure context), each instance connects on its own, and its stats say so.
+// secure context, an opaque origin), each instance connects on its own, and its stats say so.
 class Alone extends Driver {
   stats() {
     const s = super.stats();
@@ -65,7 +65,9 @@ export class Shared {
       key = url + " " + protocols;
     }
     const locks = globalThis.navigator?.locks;
-    if (!locks?.request || typeof BroadcastChannel != "function") return new Alone(target, read, url, protocols, resolve, Core);
+    // An opaque origin (a sandboxed iframe, file:) gets no lock.
+    if (!locks?.request || typeof BroadcastChannel != "function" || globalThis.origin == "null")
+      return new Alone(target, read, url, protocols, resolve, Core);
     this.#target = target;
     // The leader connects at once: startClosed is this view's, not the connection's.
     const values = read.values.slice();

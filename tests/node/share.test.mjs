@@ -48,6 +48,27 @@ test("without Web Locks (Node): each socket with share connects on its own, and 
   }
 });
 
+test("an opaque origin (a sandboxed iframe, file:) connects on its own, even with Web Locks", { timeout: ms(20000) }, async () => {
+  const srv = await startServer({ echo: false });
+  try {
+    await withLocks(async () => {
+      globalThis.origin = "null";
+      try {
+        const a = await makeSocket(srv.url("/opaque"), { share: "k" });
+        const b = await makeSocket(srv.url("/opaque"), { share: "k" });
+        await a.rec.waitFor("open");
+        await b.rec.waitFor("open");
+        assert.equal(srv.connections, 2);
+        assert.equal(a.sock.stats.share, "unavailable");
+      } finally {
+        delete globalThis.origin;
+      }
+    });
+  } finally {
+    await srv.stop();
+  }
+});
+
 test("share: a string or true; true needs a URL, not a provider", async () => {
   const { LifelineSocket } = await loadLifeline();
   assert.throws(() => new LifelineSocket("ws://127.0.0.1:1/", undefined, { WebSocket: WS, share: 3, startClosed: true }), {

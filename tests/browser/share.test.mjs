@@ -42,6 +42,7 @@ async function startBrowser(engine) {
         await cdp.send("Page.setWebLifecycleState", { state: "frozen" });
         return cdp;
       },
+      cdp: (page) => b.context.newCDPSession(page),
       front: (page) => page.bringToFront(),
       newPage: () => b.context.newPage(),
       quit: () => b.close(),
@@ -399,4 +400,46 @@ if (ENGINES.includes("chromium")) {
       await srv.stop();
     }
   });
+}
+
+if (ENGINES.includes("chromium")) {
+  for (const how of ["navigates away", "crashes"]) {
+    test(`chromium: the leader's page ${how}: another page leads, with one new connection, and nothing is delivered twice`, { timeout: limit(120000) }, async () => {
+      const srv = await startServer({ echo: false });
+      const site = await startSite();
+      const log = await startLog();
+      let b;
+      try {
+        b = await startBrowser("chromium");
+        const url = (id) => site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/gone"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}`);
+        const ids = ["g0", "g1", "g2"];
+        const pages = {};
+        for (const id of ids) pages[id] = await b.open(url(id));
+        await log.until(() => ids.every((p) => log.of(p, "open").length === 1) && leaderOf(log, ids), "every page open, one leader");
+        const leader = leaderOf(log, ids);
+        const live = ids.filter((p) => p !== leader);
+        const at = Date.now();
+        if (how === "crashes") {
+          const cdp = await b.cdp(pages[leader]);
+          cdp.send("Page.crash").catch(() => {}); // answers never: the page is gone
+        } else await pages[leader].goto(site.url("/pages/away.html"));
+        await log.until(() => leaderOf(log, live), "a new leader");
+        await srv.waitFor((s) => s.upgrades.length === 2 && s.upgrades[1].state === "connected", { label: "the new connection" });
+        const electedAt = log.entries.find((e) => e.at >= at && e.share === "leader" && live.includes(e.page)).at;
+        console.log(`chromium: the leader's page ${how}: new leader ${electedAt - at} ms later, its connection at the server ${srv.upgrades[1].t - at} ms`);
+        for (let i = 0; i < 10; i++) srv.broadcast(`n${i}`);
+        await log.until(() => live.every((p) => messages(log, p, "n").length >= 10), "the messages in the live pages");
+        await sleep(200);
+        const expected = Array.from({ length: 10 }, (_, i) => `n${i}`);
+        for (const p of live) assert.deepEqual(messages(log, p, "n"), expected, `${p}: once, in order`);
+        for (const p of live) assert.equal(log.of(p, "reconnect").length, 1, `${p}: one reconnect`);
+        assert.equal(srv.clients.size, 1);
+      } finally {
+        await b?.quit().catch((err) => console.error("closing the browser:", err));
+        await log.stop();
+        await site.stop();
+        await srv.stop();
+      }
+    });
+  }
 }

@@ -33,6 +33,7 @@ const TOP: &[&str] = &[
     "shouldReconnect",
     "startClosed",
     "WebSocket",
+    "share",
     "protocols",
 ];
 const BACKOFF: &[&str] = &[
@@ -79,6 +80,8 @@ const SHOULD_RECONNECT: &str =
 const WEBSOCKET: &str =
     "set in Rust with ConfigBuilder::websocket (functions do not go through serde)";
 const PROTOCOLS: &str = "a string or an array of strings";
+const SHARE: &str = "false or left out: a Rust Socket has a connection of its own \
+    (sharing one between tabs is the npm package's)";
 
 /// A value as a self-describing format hands it over.
 #[derive(Clone, Debug, PartialEq)]
@@ -435,6 +438,11 @@ fn read(options: &Value) -> Result<ConfigBuilder, ConfigError> {
             .collect::<Result<_, _>>()?,
         other => return Err(top.wrong("protocols", PROTOCOLS, other)),
     };
+    // The npm package's last option.
+    match top.get("share") {
+        None | Some(Value::Bool(false)) => {}
+        other => return Err(top.wrong("share", SHARE, other)),
+    }
     Ok(builder)
 }
 
@@ -895,7 +903,13 @@ mod tests {
                 r#"{ "protocols": ["a", 1] }"#,
                 "protocols must be a string or an array of strings, got 1",
             ),
+            (
+                r#"{ "share": "chat" }"#,
+                "share must be false or left out: a Rust Socket has a connection of its own \
+                 (sharing one between tabs is the npm package's), got \"chat\"",
+            ),
         ];
+        assert!(read_json(r#"{ "share": false }"#).is_ok());
         for (json, message) in cases {
             assert_eq!(error(json), message, "{json}");
         }

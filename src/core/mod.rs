@@ -28,6 +28,8 @@ mod types;
 
 pub use backoff::Rng;
 pub use close::{DropReason, CODE_ABNORMAL, CODE_NORMAL, CODE_NO_STATUS};
+#[cfg(feature = "npm")]
+pub(crate) use config::Invalid;
 pub use config::{
     Backoff, Config, ConfigError, Expected, Heartbeat, Jitter, Lifecycle, Overflow, Queue,
     MAX_DELAY_MS, MAX_QUEUE,

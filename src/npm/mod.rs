@@ -10,7 +10,8 @@
 //! sides:
 //! - [`Core::new`] takes the configuration as an array of numbers ([`slot`] gives each its
 //!   index). A config the core refuses does not throw: [`field::ERROR`] answers the typed
-//!   error as a number ([`config_error_code`]), which the JS side renders in its own words.
+//!   error as a number ([`field::ERROR`] says how), which the JS side renders in its own
+//!   words.
 //! - [`Core::input`] feeds every input that has no text ([`input`]); [`Core::closed`] and
 //!   [`Core::close`] those that do.
 //! - [`Core::poll`] takes the next command and answers its [`kind`]; [`Core::query`] reads
@@ -25,8 +26,8 @@ use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
 use crate::core::{
-    Backoff, Command, Config, ConfigError, ErrorCause, Event, Expected, Generation, Heartbeat,
-    Input, InputError, Jitter, Lifecycle, Machine, Millis, Outgoing, Overflow, Queue,
+    Backoff, Command, Config, ErrorCause, Event, Expected, Generation, Heartbeat, Input,
+    InputError, Invalid, Jitter, Lifecycle, Machine, Millis, Outgoing, Overflow, Queue,
 };
 
 /// The index of each configuration value in the array given to [`Core::new`].
@@ -103,7 +104,7 @@ pub const NUMBER_FIELDS: [&str; 11] = [
     "closeTimeout",
 ];
 
-/// Every [`Expected`], in the order of its number in [`config_error_code`].
+/// Every [`Expected`], in the order of its number in a config error ([`field::ERROR`]).
 pub const EXPECTATIONS: [Expected; 6] = [
     Expected::PositiveDelay,
     Expected::NonNegativeDelay,
@@ -116,37 +117,15 @@ pub const EXPECTATIONS: [Expected; 6] = [
 /// The number that stands for "heartbeat has neither client pings nor serverPing".
 pub const NO_HEARTBEAT_SOURCE: u32 = 255;
 
-/// A config error as one number: 0 for none; [`NO_HEARTBEAT_SOURCE`]; otherwise
-/// `(field + 1) * 16 + expectation`, with `field` an index of [`NUMBER_FIELDS`] and
-/// `expectation` one of [`EXPECTATIONS`]. The JS side owns the values, so it can show the
-/// one that was refused.
-///
-/// ```
-/// use lifeline_ws::core::{ConfigError, Expected};
-/// use lifeline_ws::npm::config_error_code;
-///
-/// let error = ConfigError::Number {
-///     field: "backoff.factor",
-///     value: 0.5,
-///     expected: Expected::FactorAtLeastOne,
-/// };
-/// assert_eq!(config_error_code(&error), 3 * 16 + 3);
-/// ```
-pub fn config_error_code(error: &ConfigError) -> u32 {
+/// A config error as one number (see [`field::ERROR`]).
+fn config_error_code(error: Invalid) -> u32 {
     match error {
-        ConfigError::Number {
+        // The core's field and expectation are numbered as NUMBER_FIELDS and EXPECTATIONS
+        // (unit tests below say so).
+        Invalid::Number {
             field, expected, ..
-        } => {
-            let field = NUMBER_FIELDS.iter().position(|f| f == field);
-            let expected = EXPECTATIONS.iter().position(|e| e == expected);
-            match (field, expected) {
-                (Some(f), Some(e)) => (f as u32 + 1) * 16 + e as u32,
-                _ => NO_HEARTBEAT_SOURCE - 1,
-            }
-        }
-        ConfigError::NoHeartbeatSource => NO_HEARTBEAT_SOURCE,
-        // Names, unknown options and protocols are checked by the JS side before it asks.
-        _ => NO_HEARTBEAT_SOURCE - 1,
+        } => (field as u32 + 1) * 16 + expected as u32,
+        Invalid::NoHeartbeatSource => NO_HEARTBEAT_SOURCE,
     }
 }
 
@@ -283,7 +262,11 @@ pub mod input {
 /// What [`Core::query`] reads: the core's numbers, and the fields of the command last
 /// polled.
 pub mod field {
-    /// The config error (see [`config_error_code`](super::config_error_code)), 0 for none.
+    /// The config error as one number: 0 for none;
+    /// [`NO_HEARTBEAT_SOURCE`](super::NO_HEARTBEAT_SOURCE); otherwise `(field + 1) * 16 +
+    /// expectation`, with `field` an index of [`NUMBER_FIELDS`](super::NUMBER_FIELDS) and
+    /// `expectation` one of [`EXPECTATIONS`](super::EXPECTATIONS). The JS side owns the
+    /// values, so it can show the one that was refused.
     pub const ERROR: u32 = 0;
     /// The state: 0 connecting, 1 open, 2 waiting, 3 closing, 4 closed.
     pub const STATE: u32 = 1;
@@ -361,17 +344,16 @@ impl Core {
     #[wasm_bindgen(constructor)]
     pub fn new(values: &[f64], seed_high: u32, seed_low: u32) -> Core {
         let seed = (u64::from(seed_high) << 32) | u64::from(seed_low);
-        let (machine, error) = match Machine::new(config(values), seed) {
-            Ok(machine) => (machine, 0),
+        let mut config = config(values);
+        // A refused config gives a core with the defaults (valid: a unit test says so).
+        let error = match config.check() {
+            Ok(()) => 0,
             Err(error) => {
-                let machine = Machine::new(Config::default(), seed);
-                // The defaults are valid (a unit test says so): this never falls back further.
-                (
-                    machine.unwrap_or_else(|_| unreachable()),
-                    config_error_code(&error),
-                )
+                config = Config::default();
+                config_error_code(error)
             }
         };
+        let machine = Machine::with_valid(config, seed);
         Core {
             machine,
             error,
@@ -590,15 +572,6 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// Stops here: a path the core's own checks make impossible. A trap, with no message (no
-/// formatting machinery in the npm build).
-fn unreachable() -> ! {
-    #[cfg(target_arch = "wasm32")]
-    core::arch::wasm32::unreachable();
-    #[cfg(not(target_arch = "wasm32"))]
-    unreachable!()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -689,6 +662,13 @@ mod tests {
         v[slot::CLIENT_PING] = 0.0;
         assert_eq!(error(&v), NO_HEARTBEAT_SOURCE);
         assert_eq!(error(&defaults()), 0);
+    }
+
+    #[test]
+    fn expectations_are_numbered_as_the_core_numbers_them() {
+        for (i, expected) in EXPECTATIONS.iter().enumerate() {
+            assert_eq!(*expected as usize, i, "{expected:?}");
+        }
     }
 
     #[test]

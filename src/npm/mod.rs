@@ -260,7 +260,7 @@ pub mod input {
 }
 
 /// What [`Core::query`] reads: the core's numbers, and the fields of the command last
-/// polled.
+/// polled. A field that has none ("none" below) reads NaN.
 pub mod field {
     /// The config error as one number: 0 for none;
     /// [`NO_HEARTBEAT_SOURCE`](super::NO_HEARTBEAT_SOURCE); otherwise `(field + 1) * 16 +
@@ -361,29 +361,30 @@ impl Core {
         }
     }
 
-    /// Reads one of the numbers named in [`field`]; `None` where it has none.
+    /// Reads one of the numbers named in [`field`]; NaN where it has none (a number, not
+    /// `undefined`: an `Option<f64>` crosses as two values through a shim, which costs bytes).
     #[must_use]
-    pub fn query(&self, what: u32) -> Option<f64> {
+    pub fn query(&self, what: u32) -> f64 {
         let m = &self.machine;
         let p = &self.polled;
-        let millis = |v: Option<Millis>| v.map(|v| v as f64);
+        let millis = |v: Option<Millis>| v.map_or(f64::NAN, |v| v as f64);
         match what {
-            field::ERROR => Some(f64::from(self.error)),
-            field::STATE => Some(f64::from(m.state() as u8)),
-            field::ATTEMPTS => Some(f64::from(m.stats().attempts)),
-            field::RECONNECTS => Some(f64::from(m.stats().reconnects)),
+            field::ERROR => f64::from(self.error),
+            field::STATE => f64::from(m.state() as u8),
+            field::ATTEMPTS => f64::from(m.stats().attempts),
+            field::RECONNECTS => f64::from(m.stats().reconnects),
             field::LAST_RTT => millis(m.stats().last_rtt),
             field::CONNECTED_SINCE => millis(m.stats().connected_since),
-            field::QUEUED => Some(m.stats().queued as f64),
+            field::QUEUED => m.stats().queued as f64,
             field::NEXT_DEADLINE => millis(m.next_deadline()),
-            field::LIVE_GENERATION => m.live_generation().map(|g| f64::from(g.0)),
-            field::CLOSED_FOR_GOOD => Some(f64::from(u8::from(m.is_closed_for_good()))),
-            field::GENERATION => Some(f64::from(p.generation)),
-            field::VALUE => Some(p.value),
+            field::LIVE_GENERATION => m.live_generation().map_or(f64::NAN, |g| f64::from(g.0)),
+            field::CLOSED_FOR_GOOD => f64::from(u8::from(m.is_closed_for_good())),
+            field::GENERATION => f64::from(p.generation),
+            field::VALUE => p.value,
             field::DELAY => millis(p.delay),
-            field::CODE => p.code.map(f64::from),
-            field::FLAG => Some(f64::from(u8::from(p.flag))),
-            _ => None,
+            field::CODE => p.code.map_or(f64::NAN, f64::from),
+            field::FLAG => f64::from(u8::from(p.flag)),
+            _ => f64::NAN,
         }
     }
 
@@ -577,6 +578,13 @@ mod tests {
     use super::*;
     use crate::core::{State, MAX_DELAY_MS};
 
+    impl Core {
+        /// [`Core::query`], with `None` for its NaN.
+        fn value(&self, what: u32) -> Option<f64> {
+            Some(self.query(what)).filter(|v| !v.is_nan())
+        }
+    }
+
     /// The slot values of the default config, as the JS side writes them.
     fn defaults() -> Vec<f64> {
         let mut v = vec![0.0; slot::COUNT];
@@ -635,7 +643,7 @@ mod tests {
     }
 
     fn error(values: &[f64]) -> u32 {
-        Core::new(values, 0, 1).query(field::ERROR).unwrap() as u32
+        Core::new(values, 0, 1).value(field::ERROR).unwrap() as u32
     }
 
     #[test]
@@ -691,8 +699,8 @@ mod tests {
                 kind::NONE => return out,
                 k => out.push((
                     k,
-                    core.query(field::GENERATION).unwrap(),
-                    core.query(field::VALUE).unwrap(),
+                    core.value(field::GENERATION).unwrap(),
+                    core.value(field::VALUE).unwrap(),
                 )),
             }
         }
@@ -716,16 +724,17 @@ mod tests {
             .iter()
             .any(|&(k, g, _)| k == kind::OPEN && g == 1.0));
         assert_eq!(
-            core.query(field::STATE),
+            core.value(field::STATE),
             Some(State::Connecting as u8 as f64)
         );
-        assert_eq!(core.query(field::NEXT_DEADLINE), Some(10000.0));
-        assert_eq!(core.query(field::LIVE_GENERATION), Some(1.0));
+        assert_eq!(core.value(field::NEXT_DEADLINE), Some(10000.0));
+        assert_eq!(core.value(field::LIVE_GENERATION), Some(1.0));
         core.input(input::OPENED, 1, 0.0, 40.0);
         let commands = drain(&mut core);
         assert!(commands.contains(&(kind::SEND, 1.0, 2.0)));
-        assert_eq!(core.query(field::CONNECTED_SINCE), Some(40.0));
-        assert_eq!(core.query(field::LAST_RTT), None);
+        assert_eq!(core.value(field::CONNECTED_SINCE), Some(40.0));
+        assert_eq!(core.value(field::LAST_RTT), None);
+        assert!(core.query(field::LAST_RTT).is_nan(), "none is NaN");
         assert_eq!(
             core.close(false, Some(1001), String::new(), 50.0),
             refusal::CLOSE_CODE
@@ -737,7 +746,7 @@ mod tests {
         loop {
             match core.poll() {
                 kind::NONE => break,
-                kind::CLOSE => close = Some((core.query(field::CODE), core.reason())),
+                kind::CLOSE => close = Some((core.value(field::CODE), core.reason())),
                 _ => {}
             }
         }
@@ -750,19 +759,19 @@ mod tests {
                 kind::NONE => break,
                 kind::EV_CLOSE => {
                     event = Some((
-                        core.query(field::CODE),
-                        core.query(field::FLAG),
-                        core.query(field::VALUE),
-                        core.query(field::DELAY),
+                        core.value(field::CODE),
+                        core.value(field::FLAG),
+                        core.value(field::VALUE),
+                        core.value(field::DELAY),
                     ))
                 }
                 _ => {}
             }
         }
         assert_eq!(event, Some((Some(1000.0), Some(1.0), Some(0.0), None)));
-        assert_eq!(core.query(field::CLOSED_FOR_GOOD), Some(1.0));
-        assert_eq!(core.query(field::NEXT_DEADLINE), None);
-        assert_eq!(core.query(99), None);
+        assert_eq!(core.value(field::CLOSED_FOR_GOOD), Some(1.0));
+        assert_eq!(core.value(field::NEXT_DEADLINE), None);
+        assert_eq!(core.value(99), None);
     }
 
     #[test]

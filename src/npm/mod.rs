@@ -131,7 +131,12 @@ fn config_error_code(error: Invalid) -> u32 {
 
 /// The config an array of [`slot`] values describes.
 fn config(values: &[f64]) -> Config {
-    let at = |i: usize| values.get(i).copied().unwrap_or(f64::NAN);
+    // A value missing from a short array reads NaN (copied once: no check per slot).
+    let mut all = [f64::NAN; slot::COUNT];
+    for (to, from) in all.iter_mut().zip(values) {
+        *to = *from;
+    }
+    let at = |i: usize| all[i];
     let on = |i: usize| at(i) == 1.0;
     Config {
         backoff: Backoff {
@@ -670,6 +675,9 @@ mod tests {
         v[slot::CLIENT_PING] = 0.0;
         assert_eq!(error(&v), NO_HEARTBEAT_SOURCE);
         assert_eq!(error(&defaults()), 0);
+        // A short array: the values missing read NaN (the booleans false).
+        assert_eq!(error(&[]), 16 + Expected::PositiveDelay as u32);
+        assert_eq!(error(&defaults()[..slot::CLOSE_TIMEOUT + 1]), 0);
     }
 
     #[test]

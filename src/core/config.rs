@@ -473,7 +473,7 @@ impl Config {
     /// );
     /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
-        self.check().map_err(Invalid::into_error)
+        self.check().map_err(|invalid| invalid.into_error(self))
     }
 
     /// [`Config::validate`] without the names: the npm build answers the error as numbers
@@ -484,25 +484,13 @@ impl Config {
         delay(InitialDelay, b.initial_delay, Bound::Positive)?;
         delay(MaxDelay, b.max_delay, Bound::Positive)?;
         if b.max_delay < b.initial_delay {
-            return Err(Invalid::number(
-                MaxDelay,
-                b.max_delay,
-                Expected::AtLeastInitialDelay,
-            ));
+            return Err(Invalid::number(MaxDelay, Expected::AtLeastInitialDelay));
         }
         if !(b.factor.is_finite() && b.factor >= 1.0) {
-            return Err(Invalid::number(
-                Factor,
-                b.factor,
-                Expected::FactorAtLeastOne,
-            ));
+            return Err(Invalid::number(Factor, Expected::FactorAtLeastOne));
         }
         if !(b.max_retries == f64::INFINITY || is_count(b.max_retries, u32::MAX as f64)) {
-            return Err(Invalid::number(
-                MaxRetries,
-                b.max_retries,
-                Expected::RetryCount,
-            ));
+            return Err(Invalid::number(MaxRetries, Expected::RetryCount));
         }
         delay(MinUptime, b.min_uptime, Bound::NonNegative)?;
         delay(ConnectionTimeout, self.connection_timeout, Bound::Positive)?;
@@ -516,11 +504,7 @@ impl Config {
         }
         let max_messages = self.queue.max_messages;
         if !is_count(max_messages, MAX_QUEUE) {
-            return Err(Invalid::number(
-                MaxMessages,
-                max_messages,
-                Expected::QueueSize,
-            ));
+            return Err(Invalid::number(MaxMessages, Expected::QueueSize));
         }
         if let Some(after) = self.lifecycle.close_when_hidden_after {
             delay(CloseWhenHiddenAfter, after, Bound::NonNegative)?;
@@ -547,6 +531,27 @@ pub(crate) enum NumberField {
 }
 
 impl NumberField {
+    /// Its value in `config` (NaN for a field `config` leaves out).
+    fn value(self, config: &Config) -> f64 {
+        let b = &config.backoff;
+        let heartbeat = config.heartbeat.unwrap_or_default();
+        match self {
+            NumberField::InitialDelay => b.initial_delay,
+            NumberField::MaxDelay => b.max_delay,
+            NumberField::Factor => b.factor,
+            NumberField::MaxRetries => b.max_retries,
+            NumberField::MinUptime => b.min_uptime,
+            NumberField::ConnectionTimeout => config.connection_timeout,
+            NumberField::Interval => heartbeat.interval,
+            NumberField::Timeout => heartbeat.timeout,
+            NumberField::MaxMessages => config.queue.max_messages,
+            NumberField::CloseWhenHiddenAfter => {
+                config.lifecycle.close_when_hidden_after.unwrap_or(f64::NAN)
+            }
+            NumberField::CloseTimeout => config.close_timeout,
+        }
+    }
+
     /// The field as the JS API spells it.
     fn name(self) -> &'static str {
         match self {
@@ -571,7 +576,6 @@ pub(crate) enum Invalid {
     /// A number out of bounds.
     Number {
         field: NumberField,
-        value: f64,
         expected: Expected,
     },
     /// [`ConfigError::NoHeartbeatSource`].
@@ -579,24 +583,16 @@ pub(crate) enum Invalid {
 }
 
 impl Invalid {
-    fn number(field: NumberField, value: f64, expected: Expected) -> Invalid {
-        Invalid::Number {
-            field,
-            value,
-            expected,
-        }
+    fn number(field: NumberField, expected: Expected) -> Invalid {
+        Invalid::Number { field, expected }
     }
 
-    /// The error, with the field's name.
-    fn into_error(self) -> ConfigError {
+    /// The error about `config`, with the field's name and value.
+    fn into_error(self, config: &Config) -> ConfigError {
         match self {
-            Invalid::Number {
-                field,
-                value,
-                expected,
-            } => ConfigError::Number {
+            Invalid::Number { field, expected } => ConfigError::Number {
                 field: field.name(),
-                value,
+                value: field.value(config),
                 expected,
             },
             Invalid::NoHeartbeatSource => ConfigError::NoHeartbeatSource,
@@ -615,7 +611,7 @@ fn delay(field: NumberField, value: f64, bound: Bound) -> Result<(), Invalid> {
         Bound::NonNegative if !(0.0..=MAX_DELAY_MS).contains(&value) => Expected::NonNegativeDelay,
         _ => return Ok(()),
     };
-    Err(Invalid::number(field, value, expected))
+    Err(Invalid::number(field, expected))
 }
 
 fn is_count(value: f64, max: f64) -> bool {

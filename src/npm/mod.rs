@@ -122,9 +122,7 @@ fn config_error_code(error: Invalid) -> u32 {
     match error {
         // The core's field and expectation are numbered as NUMBER_FIELDS and EXPECTATIONS
         // (unit tests below say so).
-        Invalid::Number {
-            field, expected, ..
-        } => (field as u32 + 1) * 16 + expected as u32,
+        Invalid::Number { field, expected } => (field as u32 + 1) * 16 + expected as u32,
         Invalid::NoHeartbeatSource => NO_HEARTBEAT_SOURCE,
     }
 }

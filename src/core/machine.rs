@@ -20,12 +20,12 @@ mod deadline;
 mod lifecycle;
 mod retry;
 
-use alloc::collections::VecDeque;
 use alloc::string::String;
 
 use super::backoff::Rng;
 use super::close::{DropReason, CODE_NORMAL};
 use super::config::{Config, ConfigError};
+use super::fifo::Fifo;
 use super::liveness::{Beat, Liveness};
 use super::num;
 use super::page::{Page, Park};
@@ -114,7 +114,7 @@ pub struct Machine<P> {
     timing: Timing,
     rng: Rng,
     queue: SendQueue<P>,
-    commands: VecDeque<Command<P>>,
+    commands: Fifo<Command<P>>,
     conn: Conn,
     page: Page,
     state: State,
@@ -170,7 +170,7 @@ impl<P> Machine<P> {
             config,
             timing,
             rng: Rng::new(seed),
-            commands: VecDeque::new(),
+            commands: Fifo::new(),
             conn: Conn::Idle,
             state: State::Closed,
             generation: 0,
@@ -329,7 +329,7 @@ impl<P> Machine<P> {
     /// ]);
     #[must_use = "every command is to be carried out, in order, until there is none"]
     pub fn poll_command(&mut self) -> Option<Command<P>> {
-        self.commands.pop_front()
+        self.commands.pop()
     }
 
     /// When to feed [`Input::Deadline`], if anything is scheduled. The driver keeps exactly
@@ -484,7 +484,7 @@ impl<P> Machine<P> {
         // Queued messages go first, before any event of the new connection (`statechange`
         // included), so that whatever the user sends from a listener comes after them.
         while let Some(message) = self.queue.pop() {
-            self.commands.push_back(Command::Send {
+            self.commands.push(Command::Send {
                 generation,
                 message: Outgoing::Message(message),
             });
@@ -531,7 +531,7 @@ impl<P> Machine<P> {
             .liveness(generation)
             .is_some_and(|l| l.server_ping(now))
         {
-            self.commands.push_back(Command::Send {
+            self.commands.push(Command::Send {
                 generation,
                 message: Outgoing::PingReply,
             });
@@ -580,7 +580,7 @@ impl<P> Machine<P> {
     // ----- what every transition does -----
 
     fn send_ping(&mut self, generation: Generation) {
-        self.commands.push_back(Command::Send {
+        self.commands.push(Command::Send {
             generation,
             message: Outgoing::Ping,
         });
@@ -600,7 +600,7 @@ impl<P> Machine<P> {
     fn open_socket(&mut self, now: Millis) {
         self.generation = self.generation.wrapping_add(1);
         let generation = Generation(self.generation);
-        self.commands.push_back(Command::Open { generation });
+        self.commands.push(Command::Open { generation });
         self.conn = Conn::Connecting {
             generation,
             deadline: now + self.timing.connection_timeout,
@@ -611,7 +611,7 @@ impl<P> Machine<P> {
     /// Lets go of a socket of our own accord, with the words saying why: closed with
     /// [`CODE_NORMAL`] and unawaited; nothing at all is waited for when `why` is a timeout.
     fn abandon(&mut self, generation: Generation, why: DropReason) {
-        self.commands.push_back(Command::Abandon {
+        self.commands.push(Command::Abandon {
             generation,
             code: CODE_NORMAL,
             reason: why.as_str().into(),
@@ -627,6 +627,6 @@ impl<P> Machine<P> {
     }
 
     fn emit(&mut self, event: Event<P>) {
-        self.commands.push_back(Command::Emit(event));
+        self.commands.push(Command::Emit(event));
     }
 }

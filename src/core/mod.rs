@@ -17,6 +17,7 @@
 mod backoff;
 mod close;
 mod config;
+mod fifo;
 mod liveness;
 mod machine;
 mod num;

@@ -24,7 +24,7 @@ impl<P> Machine<P> {
     pub(super) fn send(&mut self, message: P) -> Result<(), InputError<P>> {
         match self.conn {
             Conn::Open { generation, .. } => {
-                self.commands.push_back(Command::Send {
+                self.commands.push(Command::Send {
                     generation,
                     message: Outgoing::Message(message),
                 });
@@ -66,7 +66,7 @@ impl<P> Machine<P> {
             Conn::Idle => self.ended = true,
             Conn::Closing { .. } => {}
             Conn::Open { generation, .. } => {
-                self.commands.push_back(Command::Close {
+                self.commands.push(Command::Close {
                     generation,
                     code,
                     reason,
@@ -121,7 +121,7 @@ impl<P> Machine<P> {
             | Conn::Draining { generation, .. }
             | Conn::Closing { generation, .. } => {
                 let code = code.unwrap_or(CODE_NORMAL);
-                self.commands.push_back(Command::Abandon {
+                self.commands.push(Command::Abandon {
                     generation,
                     code,
                     reason: reason.clone(),

@@ -28,7 +28,7 @@ impl<P> Machine<P> {
     ) {
         self.ended(opened_at, now);
         if self.config.should_reconnect {
-            self.commands.push_back(Command::AskShouldReconnect {
+            self.commands.push(Command::AskShouldReconnect {
                 code,
                 reason: reason.clone(),
                 was_clean,

@@ -18,12 +18,15 @@
 //!   its fields and the core's numbers ([`field`]), [`Core::reason`] its text.
 //! - `free` (wasm-bindgen's) drops it.
 
+mod abi;
 #[cfg(target_arch = "wasm32")]
 mod arena;
 
 use alloc::string::String;
 
 use wasm_bindgen::prelude::*;
+
+use abi::{TextIn, TextOut, Values};
 
 use crate::core::{
     Backoff, Command, Config, ErrorCause, Event, Expected, Generation, Heartbeat, Input,
@@ -345,7 +348,8 @@ impl Core {
     /// words. A config the core refuses still gives a `Core` (with the defaults): read
     /// [`field::ERROR`] before anything else, and free it when that is not 0.
     #[wasm_bindgen(constructor)]
-    pub fn new(values: &[f64], seed_high: u32, seed_low: u32) -> Core {
+    pub fn new(values: Values, seed_high: u32, seed_low: u32) -> Core {
+        let values = values.as_slice();
         let seed = (u64::from(seed_high) << 32) | u64::from(seed_low);
         let mut config = config(values);
         // A refused config gives a core with the defaults (valid: a unit test says so).
@@ -392,8 +396,8 @@ impl Core {
     }
 
     /// The reason of the command last polled (close, abandon, ask, the `close` event).
-    pub fn reason(&self) -> String {
-        self.polled.reason.clone()
+    pub fn reason(&self) -> TextOut {
+        self.polled.reason.as_str().into()
     }
 
     /// Takes the next command and answers its [`kind`] ([`kind::NONE`] when there is none);
@@ -536,7 +540,8 @@ impl Core {
     }
 
     /// The socket of `generation` closed, with its close event's code, reason and wasClean.
-    pub fn closed(&mut self, generation: u32, code: u16, reason: String, clean: bool, now: f64) {
+    pub fn closed(&mut self, generation: u32, code: u16, reason: TextIn, clean: bool, now: f64) {
+        let reason = reason.0;
         let input = Input::Closed {
             generation: Generation(generation),
             code,
@@ -548,7 +553,8 @@ impl Core {
 
     /// `close(code, reason)`, or `reconnect(code, reason)` when `reconnect` is set: 0, or a
     /// [`refusal`].
-    pub fn close(&mut self, reconnect: bool, code: Option<u16>, reason: String, now: f64) -> u32 {
+    pub fn close(&mut self, reconnect: bool, code: Option<u16>, reason: TextIn, now: f64) -> u32 {
+        let reason = reason.0;
         let input = if reconnect {
             Input::Reconnect { code, reason }
         } else {
@@ -646,7 +652,7 @@ mod tests {
     }
 
     fn error(values: &[f64]) -> u32 {
-        Core::new(values, 0, 1).value(field::ERROR).unwrap() as u32
+        Core::new(values.into(), 0, 1).value(field::ERROR).unwrap() as u32
     }
 
     #[test]
@@ -717,7 +723,7 @@ mod tests {
         let mut v = defaults();
         v[slot::MAX_MESSAGES] = 1.0;
         v[slot::OVERFLOW] = 1.0;
-        let mut core = Core::new(&v, 0, 7);
+        let mut core = Core::new(v[..].into(), 0, 7);
         assert_eq!(core.input(input::SEND, 0, 1.0, 0.0), 0);
         assert_eq!(core.input(input::SEND, 0, 2.0, 0.0), 0);
         assert_eq!(drain(&mut core), vec![(kind::EV_DROP, 0.0, 1.0)]);
@@ -742,17 +748,22 @@ mod tests {
         assert_eq!(core.value(field::LAST_RTT), None);
         assert!(core.query(field::LAST_RTT).is_nan(), "none is NaN");
         assert_eq!(
-            core.close(false, Some(1001), String::new(), 50.0),
+            core.close(false, Some(1001), "".into(), 50.0),
             refusal::CLOSE_CODE
         );
         let long = "x".repeat(124);
-        assert_eq!(core.close(true, None, long, 50.0), refusal::REASON_TOO_LONG);
+        assert_eq!(
+            core.close(true, None, long.as_str().into(), 50.0),
+            refusal::REASON_TOO_LONG
+        );
         assert_eq!(core.close(false, Some(1000), "bye".into(), 50.0), 0);
         let mut close = None;
         loop {
             match core.poll() {
                 kind::NONE => break,
-                kind::CLOSE => close = Some((core.value(field::CODE), core.reason())),
+                kind::CLOSE => {
+                    close = Some((core.value(field::CODE), core.reason().as_str().to_string()))
+                }
                 _ => {}
             }
         }
@@ -782,7 +793,7 @@ mod tests {
 
     #[test]
     fn times_out_of_range_are_clamped_not_trapped() {
-        let mut core = Core::new(&defaults(), 0, 1);
+        let mut core = Core::new(defaults()[..].into(), 0, 1);
         core.input(input::START, 0, 0.0, f64::NAN);
         core.input(input::DEADLINE, 0, f64::NAN, -5.0);
         core.input(input::DEADLINE, 0, 1e300, f64::INFINITY);

@@ -97,3 +97,29 @@ test("a thousand cores fit in the initial memory; freeing them leaks nothing", (
   }
   assert.equal(memory().buffer.byteLength, before, "the wasm memory never grew");
 });
+
+test("strings cross both ways intact, and crossing them leaks nothing", () => {
+  const { Core, memory } = load();
+  const CLOSE = 5, EV_CLOSE = 11, CODE = 13;
+  const reasons = ["", "bye", "ünïcödé ✓ 🔌", "x".repeat(123), "é".repeat(61)];
+  const before = memory().buffer.byteLength;
+  for (let round = 0; round < 2000; round++) {
+    const core = new Core(new Float64Array(DEFAULTS), round, 0);
+    core.input(START, 0, 0, 0);
+    while (core.poll() !== 0);
+    core.input(OPENED, 1, 0, 10);
+    while (core.poll() !== 0);
+    const sent = reasons[round % reasons.length];
+    assert.equal(core.close(false, 4000, sent, 20), 0);
+    let closing;
+    for (let k; (k = core.poll()) !== 0; ) if (k === CLOSE) closing = [core.query(CODE), core.reason()];
+    assert.deepEqual(closing, [4000, sent], "close(code, reason) reaches the CLOSE command");
+    const heard = reasons[(round + 1) % reasons.length];
+    core.closed(1, 4001, heard, true, 30);
+    let event;
+    for (let k; (k = core.poll()) !== 0; ) if (k === EV_CLOSE) event = [core.query(CODE), core.reason()];
+    assert.deepEqual(event, [4001, heard], "the socket's close reason reaches the close event");
+    core.free();
+  }
+  assert.equal(memory().buffer.byteLength, before, "the wasm memory never grew");
+});

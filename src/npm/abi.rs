@@ -1,0 +1,136 @@
+//! Two values that cross as wasm-bindgen's own types, converted with less code.
+//!
+//! wasm-bindgen takes a `&[f64]` or `Vec<f64>` argument by way of `Vec::into_boxed_slice`, and
+//! returns a `String` by way of `Vec::into_boxed_slice`: each brings the `Vec`'s
+//! shrink-on-box code and its panic texts into the module, where neither can happen (the
+//! lengths are exact). [`Values`] and [`Text`] cross exactly as those types do (the same
+//! description, so the same JS glue), and are read or made in place. wasm-bindgen is pinned
+//! (`=0.2.130` in Cargo.toml): these follow its ABI, which `tests/smoke/` exercises.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::alloc::Layout;
+
+use wasm_bindgen::convert::{FromWasmAbi, IntoWasmAbi, WasmAbi, WasmSlice};
+use wasm_bindgen::describe::WasmDescribe;
+
+/// A `Float64Array` the JS glue copied into memory it allocated for us (`__wbindgen_malloc`,
+/// 8-aligned), as a `Vec<f64>` argument: ours to free.
+pub struct Values {
+    ptr: *mut f64,
+    len: usize,
+}
+
+impl Values {
+    pub fn as_slice(&self) -> &[f64] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: `len` initialized f64s at `ptr`, owned by `self`.
+        unsafe { core::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+impl Drop for Values {
+    fn drop(&mut self) {
+        if self.len != 0 {
+            // SAFETY: allocated by `__wbindgen_malloc(len * 8, 8)`, our allocator's.
+            unsafe {
+                alloc::alloc::dealloc(
+                    self.ptr.cast(),
+                    Layout::from_size_align_unchecked(self.len * 8, 8),
+                )
+            };
+        }
+    }
+}
+
+/// A copy of `values` as the JS glue hands them over (for the native unit tests).
+#[cfg(test)]
+impl From<&[f64]> for Values {
+    fn from(values: &[f64]) -> Self {
+        let len = values.len();
+        let ptr = Box::into_raw(Box::<[f64]>::from(values)).cast::<f64>();
+        Values { ptr, len }
+    }
+}
+
+impl WasmDescribe for Values {
+    fn describe() {
+        <Vec<f64> as WasmDescribe>::describe()
+    }
+}
+
+impl FromWasmAbi for Values {
+    type Abi = WasmSlice;
+
+    unsafe fn from_abi(js: WasmSlice) -> Self {
+        let (ptr, len, (), ()) = js.split();
+        Values {
+            ptr: ptr as usize as *mut f64,
+            len: len as usize,
+        }
+    }
+}
+
+/// A string JS passes, as a `String` argument (JS encodes it into memory it allocated for
+/// us: ours, as a `String` of that exact length).
+pub struct TextIn(pub String);
+
+#[cfg(test)]
+impl From<&str> for TextIn {
+    fn from(text: &str) -> Self {
+        TextIn(text.into())
+    }
+}
+
+impl WasmDescribe for TextIn {
+    fn describe() {
+        <String as WasmDescribe>::describe()
+    }
+}
+
+impl FromWasmAbi for TextIn {
+    type Abi = WasmSlice;
+
+    unsafe fn from_abi(js: WasmSlice) -> Self {
+        let (ptr, len, (), ()) = js.split();
+        let (ptr, len) = (ptr as usize as *mut u8, len as usize);
+        // SAFETY: `len` bytes of UTF-8 at `ptr`, allocated with that size and alignment 1
+        // (or dangling when `len` is 0: a capacity of 0 frees nothing), as wasm-bindgen's
+        // own `String` takes them.
+        TextIn(unsafe { String::from_utf8_unchecked(Vec::from_raw_parts(ptr, len, len)) })
+    }
+}
+
+/// A string returned to JS, as a `String` return: its bytes in a block of their exact
+/// size, which JS decodes and frees (`__wbindgen_free(ptr, len, 1)`).
+pub struct TextOut(Box<[u8]>);
+
+impl From<&str> for TextOut {
+    fn from(text: &str) -> Self {
+        TextOut(text.as_bytes().into())
+    }
+}
+
+#[cfg(test)]
+impl TextOut {
+    pub fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.0).unwrap()
+    }
+}
+
+impl WasmDescribe for TextOut {
+    fn describe() {
+        <String as WasmDescribe>::describe()
+    }
+}
+
+impl IntoWasmAbi for TextOut {
+    type Abi = WasmSlice;
+
+    fn into_abi(self) -> WasmSlice {
+        self.0.into_abi()
+    }
+}

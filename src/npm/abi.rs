@@ -7,7 +7,6 @@
 //! description, so the same JS glue), and are read or made in place. wasm-bindgen is pinned
 //! (`=0.2.130` in Cargo.toml): these follow its ABI, which `tests/smoke/` exercises.
 
-use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::alloc::Layout;
@@ -51,7 +50,8 @@ impl Drop for Values {
 impl From<&[f64]> for Values {
     fn from(values: &[f64]) -> Self {
         let len = values.len();
-        let ptr = Box::into_raw(Box::<[f64]>::from(values)).cast::<f64>();
+        let ptr =
+            alloc::boxed::Box::into_raw(alloc::boxed::Box::<[f64]>::from(values)).cast::<f64>();
         Values { ptr, len }
     }
 }
@@ -104,20 +104,21 @@ impl FromWasmAbi for TextIn {
     }
 }
 
-/// A string returned to JS, as a `String` return: its bytes in a block of their exact
-/// size, which JS decodes and frees (`__wbindgen_free(ptr, len, 1)`).
-pub struct TextOut(Box<[u8]>);
+/// A string returned to JS, as a `String` return: JS decodes it and frees its block as
+/// `len` bytes (`__wbindgen_free(ptr, len, 1)`). Made by `String::from(&str)`, whose block is
+/// exactly its length (`Vec::with_capacity`'s guarantee), so that is the block allocated.
+pub struct TextOut(String);
 
 impl From<&str> for TextOut {
     fn from(text: &str) -> Self {
-        TextOut(text.as_bytes().into())
+        TextOut(text.into())
     }
 }
 
 #[cfg(test)]
 impl TextOut {
     pub fn as_str(&self) -> &str {
-        core::str::from_utf8(&self.0).unwrap()
+        &self.0
     }
 }
 
@@ -131,6 +132,7 @@ impl IntoWasmAbi for TextOut {
     type Abi = WasmSlice;
 
     fn into_abi(self) -> WasmSlice {
-        self.0.into_abi()
+        let text = core::mem::ManuallyDrop::new(self.0);
+        WasmSlice::from_usize(text.as_ptr() as usize, text.len())
     }
 }

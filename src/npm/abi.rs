@@ -74,14 +74,33 @@ impl FromWasmAbi for Values {
     }
 }
 
-/// A string JS passes, as a `String` argument (JS encodes it into memory it allocated for
-/// us: ours, as a `String` of that exact length).
-pub struct TextIn(pub String);
+/// A string JS passes, as a `String` argument: `len` bytes of UTF-8 JS encoded into memory
+/// it allocated for us, taken with [`TextIn::into_string`]. It owns nothing until then, so
+/// wasm-bindgen's wrapper has nothing to drop on the path where another argument fails to
+/// convert (a call on a freed `Core`), which then leaks the string (that path throws; the
+/// driver never takes it).
+pub struct TextIn {
+    ptr: *mut u8,
+    len: usize,
+}
+
+impl TextIn {
+    /// The string, of exactly its length, as wasm-bindgen's own `String` argument takes it.
+    pub fn into_string(self) -> String {
+        // SAFETY: `len` bytes of UTF-8 at `ptr`, allocated with that size and alignment 1
+        // (or dangling when `len` is 0: a capacity of 0 frees nothing).
+        unsafe { String::from_utf8_unchecked(Vec::from_raw_parts(self.ptr, self.len, self.len)) }
+    }
+}
 
 #[cfg(test)]
 impl From<&str> for TextIn {
     fn from(text: &str) -> Self {
-        TextIn(text.into())
+        let mut bytes = core::mem::ManuallyDrop::new(alloc::vec::Vec::from(text.as_bytes()));
+        TextIn {
+            ptr: bytes.as_mut_ptr(),
+            len: bytes.len(),
+        }
     }
 }
 
@@ -96,11 +115,10 @@ impl FromWasmAbi for TextIn {
 
     unsafe fn from_abi(js: WasmSlice) -> Self {
         let (ptr, len, (), ()) = js.split();
-        let (ptr, len) = (ptr as usize as *mut u8, len as usize);
-        // SAFETY: `len` bytes of UTF-8 at `ptr`, allocated with that size and alignment 1
-        // (or dangling when `len` is 0: a capacity of 0 frees nothing), as wasm-bindgen's
-        // own `String` takes them.
-        TextIn(unsafe { String::from_utf8_unchecked(Vec::from_raw_parts(ptr, len, len)) })
+        TextIn {
+            ptr: ptr as usize as *mut u8,
+            len: len as usize,
+        }
     }
 }
 

@@ -541,7 +541,7 @@ impl Core {
 
     /// The socket of `generation` closed, with its close event's code, reason and wasClean.
     pub fn closed(&mut self, generation: u32, code: u16, reason: TextIn, clean: bool, now: f64) {
-        let reason = reason.0;
+        let reason = reason.into_string();
         let input = Input::Closed {
             generation: Generation(generation),
             code,
@@ -554,7 +554,7 @@ impl Core {
     /// `close(code, reason)`, or `reconnect(code, reason)` when `reconnect` is set: 0, or a
     /// [`refusal`].
     pub fn close(&mut self, reconnect: bool, code: Option<u16>, reason: TextIn, now: f64) -> u32 {
-        let reason = reason.0;
+        let reason = reason.into_string();
         let input = if reconnect {
             Input::Reconnect { code, reason }
         } else {

@@ -370,8 +370,10 @@ impl Core {
 
     /// Reads one of the numbers named in [`field`]; NaN where it has none (a number, not
     /// `undefined`: an `Option<f64>` crosses as two values through a shim, which costs bytes).
+    /// It reads only, but borrows mutably as every other call does: one kind of borrow is
+    /// one borrow check in the module, not two.
     #[must_use]
-    pub fn query(&self, what: u32) -> f64 {
+    pub fn query(&mut self, what: u32) -> f64 {
         let m = &self.machine;
         let p = &self.polled;
         let millis = |v: Option<Millis>| v.map_or(f64::NAN, |v| v as f64);
@@ -395,8 +397,9 @@ impl Core {
         }
     }
 
-    /// The reason of the command last polled (close, abandon, ask, the `close` event).
-    pub fn reason(&self) -> TextOut {
+    /// The reason of the command last polled (close, abandon, ask, the `close` event). A
+    /// mutable borrow, as [`Core::query`]'s.
+    pub fn reason(&mut self) -> TextOut {
         self.polled.reason.as_str().into()
     }
 
@@ -589,7 +592,7 @@ mod tests {
 
     impl Core {
         /// [`Core::query`], with `None` for its NaN.
-        fn value(&self, what: u32) -> Option<f64> {
+        fn value(&mut self, what: u32) -> Option<f64> {
             Some(self.query(what)).filter(|v| !v.is_nan())
         }
     }

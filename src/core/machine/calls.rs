@@ -4,7 +4,7 @@
 
 use alloc::string::String;
 
-use super::{Conn, Machine};
+use super::{text, Conn, Machine};
 use crate::core::close::{DropReason, CODE_NORMAL, CODE_NO_STATUS};
 use crate::core::queue::Pushed;
 use crate::core::refusal::InputError;
@@ -124,7 +124,7 @@ impl<P> Machine<P> {
                 self.commands.push(Command::Abandon {
                     generation,
                     code,
-                    reason: reason.clone(),
+                    reason: text(&reason),
                     dead: false,
                 });
                 self.down_since = Some(now);

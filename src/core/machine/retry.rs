@@ -4,7 +4,7 @@
 
 use alloc::string::String;
 
-use super::{Conn, Machine};
+use super::{text, Conn, Machine};
 use crate::core::close::{DropReason, CODE_ABNORMAL};
 use crate::core::types::{CloseInfo, Command, Event, Generation, Millis, State};
 
@@ -30,7 +30,7 @@ impl<P> Machine<P> {
         if self.config.should_reconnect {
             self.commands.push(Command::AskShouldReconnect {
                 code,
-                reason: reason.clone(),
+                reason: text(&reason),
                 was_clean,
             });
             self.conn = Conn::Deciding {

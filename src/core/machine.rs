@@ -161,7 +161,9 @@ impl<P> Machine<P> {
 
     /// [`Machine::new`] for a config [`Config::validate`] has accepted already: the Rust
     /// API's `Config` holds nothing else, so a socket's options are checked once, when they
-    /// are built.
+    /// are built. Given a refused config it still makes a machine, without failing (every
+    /// conversion saturates), though not one to run: the npm `Core` answers its config
+    /// error from one, and is freed unused.
     pub(crate) fn with_valid(config: Config, seed: u64) -> Self {
         let max_retries = config.backoff.max_retries;
         let timing = Timing {

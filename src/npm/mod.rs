@@ -345,21 +345,19 @@ pub struct Core {
 #[wasm_bindgen]
 impl Core {
     /// A core for the config `values` (indexed by [`slot`]), its jitter seeded by the two
-    /// words. A config the core refuses still gives a `Core` (with the defaults): read
-    /// [`field::ERROR`] before anything else, and free it when that is not 0.
+    /// words. A config the core refuses still gives a `Core`, made from it unchecked and good
+    /// for nothing but answering [`field::ERROR`]: read that before anything else, and free
+    /// the core when it is not 0.
     #[wasm_bindgen(constructor)]
     pub fn new(values: Values, seed_high: u32, seed_low: u32) -> Core {
         let values = values.as_slice();
         let seed = (u64::from(seed_high) << 32) | u64::from(seed_low);
-        let mut config = config(values);
-        // A refused config gives a core with the defaults (valid: a unit test says so).
+        let config = config(values);
         let error = match config.check() {
             Ok(()) => 0,
-            Err(error) => {
-                config = Config::default();
-                config_error_code(error)
-            }
+            Err(refused) => config_error_code(refused),
         };
+        // Refused or not: `with_valid` fails on no number (its conversions saturate).
         let machine = Machine::with_valid(config, seed);
         Core {
             machine,

@@ -35,7 +35,7 @@ use super::timer::{Timer, Timers};
 use super::types::{Command, Event, Generation, Input, Millis, Outgoing, State, Stats};
 
 /// The connection's phase: which socket, if any, and what it waits for.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Conn {
     /// No socket and nothing scheduled: closed for good, or not started.
     Idle,
@@ -56,12 +56,9 @@ enum Conn {
         attempt: u32,
         retry_at: Option<Millis>,
     },
-    /// A connection ended; waiting for the user's `shouldReconnect` answer.
-    Deciding {
-        code: u16,
-        reason: String,
-        was_clean: bool,
-    },
+    /// A connection ended; waiting for the user's `shouldReconnect` answer. Its close
+    /// reason waits in [`Machine::ended_reason`].
+    Deciding { code: u16, was_clean: bool },
     /// The user closed; the closing handshake must finish by `deadline`.
     Closing {
         generation: Generation,
@@ -139,6 +136,9 @@ pub struct Machine<P> {
     ever_opened: bool,
     /// When the last connection ended (for `downtime`).
     down_since: Option<Millis>,
+    /// The close reason of the connection that ended, while [`Conn::Deciding`] (kept apart,
+    /// so that the phase is a plain value).
+    ended_reason: String,
 }
 
 impl<P> Machine<P> {
@@ -191,6 +191,7 @@ impl<P> Machine<P> {
             closed_by_user: false,
             ever_opened: false,
             down_since: None,
+            ended_reason: String::new(),
         }
     }
 

@@ -96,12 +96,8 @@ impl<P> Machine<P> {
                 self.closed_for_good(code.unwrap_or(CODE_NO_STATUS), reason, true, now);
             }
             // The connection that ended is still owed its `close`: that one is final now.
-            Conn::Deciding {
-                code,
-                ref mut reason,
-                was_clean,
-            } => {
-                let reason = ::core::mem::take(reason);
+            Conn::Deciding { code, was_clean } => {
+                let reason = ::core::mem::take(&mut self.ended_reason);
                 self.closed_for_good(code, reason, was_clean, now);
             }
         }
@@ -142,13 +138,9 @@ impl<P> Machine<P> {
                 self.abandon(generation, DropReason::Reconnect);
                 self.attempt_now(1, now);
             }
-            Conn::Deciding {
-                code,
-                ref mut reason,
-                was_clean,
-            } => {
+            Conn::Deciding { code, was_clean } => {
                 // The connection that ended is still owed its `close`.
-                let reason = ::core::mem::take(reason);
+                let reason = ::core::mem::take(&mut self.ended_reason);
                 self.attempt_now(1, now);
                 self.emit(Event::Close(CloseInfo {
                     code,

@@ -33,11 +33,8 @@ impl<P> Machine<P> {
                 reason: text(&reason),
                 was_clean,
             });
-            self.conn = Conn::Deciding {
-                code,
-                reason,
-                was_clean,
-            };
+            self.conn = Conn::Deciding { code, was_clean };
+            self.ended_reason = reason;
             self.set_state(State::Waiting);
         } else {
             let plan = self.plan();
@@ -76,15 +73,10 @@ impl<P> Machine<P> {
 
     /// The user's `shouldReconnect` answered: the next attempt, or the end for good.
     pub(super) fn on_decision(&mut self, answer: bool, now: Millis) {
-        let Conn::Deciding {
-            code,
-            ref mut reason,
-            was_clean,
-        } = self.conn
-        else {
+        let Conn::Deciding { code, was_clean } = self.conn else {
             return;
         };
-        let reason = ::core::mem::take(reason);
+        let reason = ::core::mem::take(&mut self.ended_reason);
         if answer {
             let plan = self.plan();
             self.carry_out(plan, Some((code, reason, was_clean)), now);

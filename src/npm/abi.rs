@@ -1,11 +1,12 @@
-//! Two values that cross as wasm-bindgen's own types, converted with less code.
+//! The config array and the strings, crossing as wasm-bindgen's own types with less code.
 //!
-//! wasm-bindgen takes a `&[f64]` or `Vec<f64>` argument by way of `Vec::into_boxed_slice`, and
-//! returns a `String` by way of `Vec::into_boxed_slice`: each brings the `Vec`'s
-//! shrink-on-box code and its panic texts into the module, where neither can happen (the
-//! lengths are exact). [`Values`] and [`Text`] cross exactly as those types do (the same
-//! description, so the same JS glue), and are read or made in place. wasm-bindgen is pinned
-//! (`=0.2.130` in Cargo.toml): these follow its ABI, which `tests/smoke/` exercises.
+//! wasm-bindgen takes a `&[f64]` or `Vec<f64>` argument, and returns a `String`, by way of
+//! `Vec::into_boxed_slice`, whose shrinking code and panic texts then sit in the module for
+//! lengths that are always exact; its `String` argument owns memory, which its wrappers must
+//! drop on their throw path. [`Values`], [`TextIn`] and [`TextOut`] cross exactly as
+//! `Vec<f64>` and `String` do (the same description, so the same JS glue) and are read or
+//! made in place. wasm-bindgen is pinned (`=0.2.130` in Cargo.toml): these follow its ABI,
+//! which `tests/smoke/` exercises (strings both ways, 2,000 times, no memory grown).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -22,6 +23,7 @@ pub struct Values {
 }
 
 impl Values {
+    /// The numbers.
     pub fn as_slice(&self) -> &[f64] {
         if self.len == 0 {
             return &[];

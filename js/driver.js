@@ -237,13 +237,13 @@ export class Driver {
 
   stats() {
     const c = this.#core;
-    const since = c.query(CONNECTED_SINCE);
+    const since = c.query(CONNECTED_SINCE), rtt = c.query(LAST_RTT);
     return {
       attempts: c.query(ATTEMPTS),
       reconnects: c.query(RECONNECTS),
-      lastRttMs: c.query(LAST_RTT) ?? null,
+      lastRttMs: isNaN(rtt) ? null : rtt,
       // The core counts on performance.now(); users get Date.now() time.
-      connectedSince: since === undefined ? null : Math.round(performance.timeOrigin + since),
+      connectedSince: isNaN(since) ? null : Math.round(performance.timeOrigin + since),
       queued: c.query(QUEUED),
     };
   }
@@ -312,7 +312,8 @@ export class Driver {
     } finally {
       this.#pumping = false;
     }
-    const due = c.query(NEXT_DEADLINE);
+    let due = c.query(NEXT_DEADLINE);
+    if (isNaN(due)) due = undefined; // no deadline
     if (due !== this.#due) {
       clearTimeout(this.#timer);
       this.#due = due;
@@ -355,7 +356,7 @@ export class Driver {
       case CLOSE: {
         if (c.query(GENERATION) !== this.#gen || !this.ws) return;
         const code = c.query(CODE);
-        return code === undefined ? this.ws.close() : this.ws.close(code, c.reason());
+        return isNaN(code) ? this.ws.close() : this.ws.close(code, c.reason());
       }
       case ABANDON: {
         if (c.query(GENERATION) !== this.#gen || !this.ws) return;
@@ -390,14 +391,16 @@ export class Driver {
         return t[FIRE]("reconnect", { attempt: c.query(VALUE), downtimeMs: c.query(DELAY) });
       case EV_RECONNECTING:
         return t[FIRE]("reconnecting", { attempt: c.query(VALUE), delayMs: c.query(DELAY) });
-      case EV_CLOSE:
+      case EV_CLOSE: {
+        const delay = c.query(DELAY);
         return t[FIRE]("close", {
           code: c.query(CODE),
           reason: c.reason(),
           wasClean: !!c.query(FLAG),
           willReconnect: !!c.query(VALUE),
-          delayMs: c.query(DELAY) ?? null,
+          delayMs: isNaN(delay) ? null : delay,
         });
+      }
       case EV_ERROR: {
         const cause = CAUSES[c.query(VALUE)];
         const error = cause == "connection-timeout" ? undefined : this.#lastError;

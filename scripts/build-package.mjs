@@ -24,6 +24,7 @@ import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { blankPanicData } from "./blank-panic-data.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "pkg", "web");
@@ -41,6 +42,9 @@ if (!process.argv.includes("--no-wasm")) {
     ["build", "--release", "--target", "web", "--out-dir", "pkg/web", "--out-name", "lifeline_ws", "--", "--no-default-features", "--features", "npm"],
     { cwd: root, stdio: "inherit", env: { ...process.env, PATH } },
   );
+  // The data no code reads (panic texts, the digit table), zeroed: scripts/blank-panic-data.mjs.
+  const file = join(out, "lifeline_ws_bg.wasm");
+  writeFileSync(file, blankPanicData(readFileSync(file)));
 }
 
 // The module pkg/web/lifeline_ws_bytes.js: `wasmBytes()` returns the module's bytes, decoded

@@ -95,10 +95,15 @@ impl Backoff {
     /// assert_eq!(Backoff { jitter: Jitter::None, ..b }.floor(3), 4000.0);
     /// ```
     pub fn floor(&self, attempt: u32) -> f64 {
+        self.floor_under(self.ceiling(attempt))
+    }
+
+    /// The smallest delay jitter can draw under `ceiling`.
+    fn floor_under(&self, ceiling: f64) -> f64 {
         match self.jitter {
             Jitter::Full => 0.0,
-            Jitter::Equal => self.ceiling(attempt) / 2.0,
-            Jitter::None => self.ceiling(attempt),
+            Jitter::Equal => ceiling / 2.0,
+            Jitter::None => ceiling,
         }
     }
 
@@ -114,7 +119,8 @@ impl Backoff {
     /// }
     /// ```
     pub fn delay(&self, attempt: u32, rng: &mut Rng) -> Millis {
-        let (low, high) = (self.floor(attempt), self.ceiling(attempt));
+        let high = self.ceiling(attempt);
+        let low = self.floor_under(high);
         let drawn = low + (high - low) * rng.unit();
         // `max`/`min`, not `clamp`: clamp's panic message formats floats (~10 KB of wasm).
         num::round(drawn).min(num::round(high)).max(0.0) as Millis

@@ -473,55 +473,130 @@ impl Config {
     /// );
     /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.check().map_err(|invalid| invalid.into_error(self))
+    }
+
+    /// [`Config::validate`] without the names: the npm build answers the error as numbers
+    /// (`src/npm/mod.rs`), so it needs neither the names nor their comparison.
+    pub(crate) fn check(&self) -> Result<(), Invalid> {
+        use NumberField::*;
         let b = &self.backoff;
-        delay("backoff.initialDelay", b.initial_delay, Bound::Positive)?;
-        delay("backoff.maxDelay", b.max_delay, Bound::Positive)?;
+        delay(InitialDelay, b.initial_delay, Bound::Positive)?;
+        delay(MaxDelay, b.max_delay, Bound::Positive)?;
         if b.max_delay < b.initial_delay {
-            return Err(ConfigError::Number {
-                field: "backoff.maxDelay",
-                value: b.max_delay,
-                expected: Expected::AtLeastInitialDelay,
-            });
+            return Err(Invalid::number(MaxDelay, Expected::AtLeastInitialDelay));
         }
         if !(b.factor.is_finite() && b.factor >= 1.0) {
-            return Err(ConfigError::Number {
-                field: "backoff.factor",
-                value: b.factor,
-                expected: Expected::FactorAtLeastOne,
-            });
+            return Err(Invalid::number(Factor, Expected::FactorAtLeastOne));
         }
         if !(b.max_retries == f64::INFINITY || is_count(b.max_retries, u32::MAX as f64)) {
-            return Err(ConfigError::Number {
-                field: "backoff.maxRetries",
-                value: b.max_retries,
-                expected: Expected::RetryCount,
-            });
+            return Err(Invalid::number(MaxRetries, Expected::RetryCount));
         }
-        delay("backoff.minUptime", b.min_uptime, Bound::NonNegative)?;
-        delay(
-            "connectionTimeout",
-            self.connection_timeout,
-            Bound::Positive,
-        )?;
-        delay("closeTimeout", self.close_timeout, Bound::Positive)?;
+        delay(MinUptime, b.min_uptime, Bound::NonNegative)?;
+        delay(ConnectionTimeout, self.connection_timeout, Bound::Positive)?;
+        delay(CloseTimeout, self.close_timeout, Bound::Positive)?;
         if let Some(h) = &self.heartbeat {
-            delay("heartbeat.interval", h.interval, Bound::Positive)?;
-            delay("heartbeat.timeout", h.timeout, Bound::Positive)?;
+            delay(Interval, h.interval, Bound::Positive)?;
+            delay(Timeout, h.timeout, Bound::Positive)?;
             if !h.client_ping && !h.server_ping {
-                return Err(ConfigError::NoHeartbeatSource);
+                return Err(Invalid::NoHeartbeatSource);
             }
         }
-        if !is_count(self.queue.max_messages, MAX_QUEUE) {
-            return Err(ConfigError::Number {
-                field: "queue.maxMessages",
-                value: self.queue.max_messages,
-                expected: Expected::QueueSize,
-            });
+        let max_messages = self.queue.max_messages;
+        if !is_count(max_messages, MAX_QUEUE) {
+            return Err(Invalid::number(MaxMessages, Expected::QueueSize));
         }
         if let Some(after) = self.lifecycle.close_when_hidden_after {
-            delay("lifecycle.closeWhenHiddenAfter", after, Bound::NonNegative)?;
+            delay(CloseWhenHiddenAfter, after, Bound::NonNegative)?;
         }
         Ok(())
+    }
+}
+
+/// A numeric field [`Config::check`] checks, in the npm ABI's order (its `slot`s and
+/// `NUMBER_FIELDS` in `src/npm/mod.rs`: a field is its index there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NumberField {
+    InitialDelay,
+    MaxDelay,
+    Factor,
+    MaxRetries,
+    MinUptime,
+    ConnectionTimeout,
+    Interval,
+    Timeout,
+    MaxMessages,
+    CloseWhenHiddenAfter,
+    CloseTimeout,
+}
+
+impl NumberField {
+    /// Its value in `config` (NaN for a field `config` leaves out).
+    fn value(self, config: &Config) -> f64 {
+        let b = &config.backoff;
+        let heartbeat = config.heartbeat.unwrap_or_default();
+        match self {
+            NumberField::InitialDelay => b.initial_delay,
+            NumberField::MaxDelay => b.max_delay,
+            NumberField::Factor => b.factor,
+            NumberField::MaxRetries => b.max_retries,
+            NumberField::MinUptime => b.min_uptime,
+            NumberField::ConnectionTimeout => config.connection_timeout,
+            NumberField::Interval => heartbeat.interval,
+            NumberField::Timeout => heartbeat.timeout,
+            NumberField::MaxMessages => config.queue.max_messages,
+            NumberField::CloseWhenHiddenAfter => {
+                config.lifecycle.close_when_hidden_after.unwrap_or(f64::NAN)
+            }
+            NumberField::CloseTimeout => config.close_timeout,
+        }
+    }
+
+    /// The field as the JS API spells it.
+    fn name(self) -> &'static str {
+        match self {
+            NumberField::InitialDelay => "backoff.initialDelay",
+            NumberField::MaxDelay => "backoff.maxDelay",
+            NumberField::Factor => "backoff.factor",
+            NumberField::MaxRetries => "backoff.maxRetries",
+            NumberField::MinUptime => "backoff.minUptime",
+            NumberField::ConnectionTimeout => "connectionTimeout",
+            NumberField::Interval => "heartbeat.interval",
+            NumberField::Timeout => "heartbeat.timeout",
+            NumberField::MaxMessages => "queue.maxMessages",
+            NumberField::CloseWhenHiddenAfter => "lifecycle.closeWhenHiddenAfter",
+            NumberField::CloseTimeout => "closeTimeout",
+        }
+    }
+}
+
+/// What [`Config::check`] refuses: a [`ConfigError`] with its field as a [`NumberField`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Invalid {
+    /// A number out of bounds.
+    Number {
+        field: NumberField,
+        expected: Expected,
+    },
+    /// [`ConfigError::NoHeartbeatSource`].
+    NoHeartbeatSource,
+}
+
+impl Invalid {
+    fn number(field: NumberField, expected: Expected) -> Invalid {
+        Invalid::Number { field, expected }
+    }
+
+    /// The error about `config`, with the field's name and value.
+    fn into_error(self, config: &Config) -> ConfigError {
+        match self {
+            Invalid::Number { field, expected } => ConfigError::Number {
+                field: field.name(),
+                value: field.value(config),
+                expected,
+            },
+            Invalid::NoHeartbeatSource => ConfigError::NoHeartbeatSource,
+        }
     }
 }
 
@@ -530,17 +605,13 @@ enum Bound {
     NonNegative,
 }
 
-fn delay(field: &'static str, value: f64, bound: Bound) -> Result<(), ConfigError> {
+fn delay(field: NumberField, value: f64, bound: Bound) -> Result<(), Invalid> {
     let expected = match bound {
         Bound::Positive if !(value > 0.0 && value <= MAX_DELAY_MS) => Expected::PositiveDelay,
         Bound::NonNegative if !(0.0..=MAX_DELAY_MS).contains(&value) => Expected::NonNegativeDelay,
         _ => return Ok(()),
     };
-    Err(ConfigError::Number {
-        field,
-        value,
-        expected,
-    })
+    Err(Invalid::number(field, expected))
 }
 
 fn is_count(value: f64, max: f64) -> bool {

@@ -20,12 +20,12 @@ mod deadline;
 mod lifecycle;
 mod retry;
 
-use alloc::collections::VecDeque;
 use alloc::string::String;
 
 use super::backoff::Rng;
 use super::close::{DropReason, CODE_NORMAL};
 use super::config::{Config, ConfigError};
+use super::fifo::Fifo;
 use super::liveness::{Beat, Liveness};
 use super::num;
 use super::page::{Page, Park};
@@ -35,7 +35,7 @@ use super::timer::{Timer, Timers};
 use super::types::{Command, Event, Generation, Input, Millis, Outgoing, State, Stats};
 
 /// The connection's phase: which socket, if any, and what it waits for.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Conn {
     /// No socket and nothing scheduled: closed for good, or not started.
     Idle,
@@ -56,12 +56,9 @@ enum Conn {
         attempt: u32,
         retry_at: Option<Millis>,
     },
-    /// A connection ended; waiting for the user's `shouldReconnect` answer.
-    Deciding {
-        code: u16,
-        reason: String,
-        was_clean: bool,
-    },
+    /// A connection ended; waiting for the user's `shouldReconnect` answer. Its close
+    /// reason waits in [`Machine::ended_reason`].
+    Deciding { code: u16, was_clean: bool },
     /// The user closed; the closing handshake must finish by `deadline`.
     Closing {
         generation: Generation,
@@ -74,6 +71,13 @@ enum Conn {
         opened_at: Millis,
         deadline: Millis,
     },
+}
+
+/// A reason as a `String` of its own: a copy of a reason that goes to two places (a command
+/// and an event), made as the machine's own words are (`DropReason`'s, by `String::from`)
+/// rather than by `clone`: one copying routine in the npm wasm instead of two.
+fn text(reason: &str) -> String {
+    reason.into()
 }
 
 /// Timing options in whole milliseconds, converted once from the validated [`Config`].
@@ -114,7 +118,7 @@ pub struct Machine<P> {
     timing: Timing,
     rng: Rng,
     queue: SendQueue<P>,
-    commands: VecDeque<Command<P>>,
+    commands: Fifo<Command<P>>,
     conn: Conn,
     page: Page,
     state: State,
@@ -132,6 +136,9 @@ pub struct Machine<P> {
     ever_opened: bool,
     /// When the last connection ended (for `downtime`).
     down_since: Option<Millis>,
+    /// The close reason of the connection that ended, while [`Conn::Deciding`] (kept apart,
+    /// so that the phase is a plain value).
+    ended_reason: String,
 }
 
 impl<P> Machine<P> {
@@ -154,7 +161,9 @@ impl<P> Machine<P> {
 
     /// [`Machine::new`] for a config [`Config::validate`] has accepted already: the Rust
     /// API's `Config` holds nothing else, so a socket's options are checked once, when they
-    /// are built.
+    /// are built. Given a refused config it still makes a machine, without failing (every
+    /// conversion saturates), though not one to run: the npm `Core` answers its config
+    /// error from one, and is freed unused.
     pub(crate) fn with_valid(config: Config, seed: u64) -> Self {
         let max_retries = config.backoff.max_retries;
         let timing = Timing {
@@ -170,7 +179,7 @@ impl<P> Machine<P> {
             config,
             timing,
             rng: Rng::new(seed),
-            commands: VecDeque::new(),
+            commands: Fifo::new(),
             conn: Conn::Idle,
             state: State::Closed,
             generation: 0,
@@ -182,6 +191,7 @@ impl<P> Machine<P> {
             closed_by_user: false,
             ever_opened: false,
             down_since: None,
+            ended_reason: String::new(),
         }
     }
 
@@ -329,7 +339,7 @@ impl<P> Machine<P> {
     /// ]);
     #[must_use = "every command is to be carried out, in order, until there is none"]
     pub fn poll_command(&mut self) -> Option<Command<P>> {
-        self.commands.pop_front()
+        self.commands.pop()
     }
 
     /// When to feed [`Input::Deadline`], if anything is scheduled. The driver keeps exactly
@@ -484,7 +494,7 @@ impl<P> Machine<P> {
         // Queued messages go first, before any event of the new connection (`statechange`
         // included), so that whatever the user sends from a listener comes after them.
         while let Some(message) = self.queue.pop() {
-            self.commands.push_back(Command::Send {
+            self.commands.push(Command::Send {
                 generation,
                 message: Outgoing::Message(message),
             });
@@ -531,7 +541,7 @@ impl<P> Machine<P> {
             .liveness(generation)
             .is_some_and(|l| l.server_ping(now))
         {
-            self.commands.push_back(Command::Send {
+            self.commands.push(Command::Send {
                 generation,
                 message: Outgoing::PingReply,
             });
@@ -580,7 +590,7 @@ impl<P> Machine<P> {
     // ----- what every transition does -----
 
     fn send_ping(&mut self, generation: Generation) {
-        self.commands.push_back(Command::Send {
+        self.commands.push(Command::Send {
             generation,
             message: Outgoing::Ping,
         });
@@ -600,7 +610,7 @@ impl<P> Machine<P> {
     fn open_socket(&mut self, now: Millis) {
         self.generation = self.generation.wrapping_add(1);
         let generation = Generation(self.generation);
-        self.commands.push_back(Command::Open { generation });
+        self.commands.push(Command::Open { generation });
         self.conn = Conn::Connecting {
             generation,
             deadline: now + self.timing.connection_timeout,
@@ -611,7 +621,7 @@ impl<P> Machine<P> {
     /// Lets go of a socket of our own accord, with the words saying why: closed with
     /// [`CODE_NORMAL`] and unawaited; nothing at all is waited for when `why` is a timeout.
     fn abandon(&mut self, generation: Generation, why: DropReason) {
-        self.commands.push_back(Command::Abandon {
+        self.commands.push(Command::Abandon {
             generation,
             code: CODE_NORMAL,
             reason: why.as_str().into(),
@@ -627,6 +637,6 @@ impl<P> Machine<P> {
     }
 
     fn emit(&mut self, event: Event<P>) {
-        self.commands.push_back(Command::Emit(event));
+        self.commands.push(Command::Emit(event));
     }
 }

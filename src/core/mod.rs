@@ -17,6 +17,7 @@
 mod backoff;
 mod close;
 mod config;
+mod fifo;
 mod liveness;
 mod machine;
 mod num;
@@ -28,6 +29,8 @@ mod types;
 
 pub use backoff::Rng;
 pub use close::{DropReason, CODE_ABNORMAL, CODE_NORMAL, CODE_NO_STATUS};
+#[cfg(feature = "npm")]
+pub(crate) use config::Invalid;
 pub use config::{
     Backoff, Config, ConfigError, Expected, Heartbeat, Jitter, Lifecycle, Overflow, Queue,
     MAX_DELAY_MS, MAX_QUEUE,

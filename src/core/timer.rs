@@ -76,32 +76,39 @@ impl Timer {
     ];
 }
 
-/// When each timer is due, if it is set.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Timers([Option<Millis>; Timer::COUNT]);
+/// When each timer is due; [`Timers::UNSET`] for a timer that is not set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Timers([Millis; Timer::COUNT]);
+
+impl Default for Timers {
+    fn default() -> Self {
+        Timers([Timers::UNSET; Timer::COUNT])
+    }
+}
 
 impl Timers {
+    /// The deadline of a timer that is not set: later than any time a driver feeds in
+    /// (the npm driver's times stop at 2^53 ms, and a deadline adds at most 2^31 ms to one),
+    /// so it is never due. A number rather than an `Option`: the table is scanned whole, and
+    /// plain numbers make less code in the npm wasm.
+    const UNSET: Millis = Millis::MAX;
+
     /// Sets `timer` due at `at`.
     pub fn set(&mut self, timer: Timer, at: Millis) {
-        self.0[timer as usize] = Some(at);
+        self.0[timer as usize] = at;
     }
 
     /// The earliest deadline: where the driver's one timer goes.
     pub fn next(&self) -> Option<Millis> {
-        let mut next = None;
-        for &at in self.0.iter().flatten() {
-            if next.map_or(true, |n| at < n) {
-                next = Some(at);
-            }
-        }
-        next
+        let next = self.0.iter().copied().min().unwrap_or(Timers::UNSET);
+        (next != Timers::UNSET).then_some(next)
     }
 
     /// The timers due at `now`, in the order of [`Timer::ALL`].
     pub fn due(&self, now: Millis) -> impl Iterator<Item = Timer> + '_ {
         Timer::ALL
             .into_iter()
-            .filter(move |&timer| self.0[timer as usize].is_some_and(|at| at <= now))
+            .filter(move |&timer| self.0[timer as usize] <= now)
     }
 }
 

@@ -42,7 +42,10 @@ struct State {
     free: [usize; CLASSES],
 }
 
-/// The allocator: power-of-two blocks from [`ARENA`] bytes, then from grown pages.
+/// The allocator: power-of-two blocks from [`ARENA`] bytes, then from grown pages. Its
+/// `realloc` is `GlobalAlloc`'s own (a new block, the bytes copied, the old one freed): the
+/// core's `Vec`s double, which always changes the class, and a string JS re-sizes while
+/// encoding it is short, so one that stays in its class is not worth the code.
 pub struct Arena {
     state: UnsafeCell<State>,
 }
@@ -130,22 +133,6 @@ unsafe impl GlobalAlloc for Arena {
         let state = unsafe { &mut *self.state.get() };
         unsafe { *(ptr as *mut usize) = state.free[class] };
         state.free[class] = ptr as usize;
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: the caller's contract: `layout.align()` is a power of two, and `new_size`
-        // rounded up to it does not overflow.
-        let new = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
-        if Self::class(new) == Self::class(layout) {
-            return ptr; // the block already holds it
-        }
-        // SAFETY: as GlobalAlloc::realloc's default: a new block, the bytes, the old freed.
-        unsafe {
-            let block = self.alloc(new);
-            core::ptr::copy_nonoverlapping(ptr, block, layout.size().min(new_size));
-            self.dealloc(ptr, layout);
-            block
-        }
     }
 }
 

@@ -10,13 +10,15 @@
 //! sides:
 //! - [`Core::new`] takes the configuration as an array of numbers ([`slot`] gives each its
 //!   index). A config the core refuses does not throw: [`field::ERROR`] answers the typed
-//!   error as a number ([`config_error_code`]), which the JS side renders in its own words.
+//!   error as a number ([`field::ERROR`] says how), which the JS side renders in its own
+//!   words.
 //! - [`Core::input`] feeds every input that has no text ([`input`]); [`Core::closed`] and
 //!   [`Core::close`] those that do.
 //! - [`Core::poll`] takes the next command and answers its [`kind`]; [`Core::query`] reads
 //!   its fields and the core's numbers ([`field`]), [`Core::reason`] its text.
 //! - `free` (wasm-bindgen's) drops it.
 
+mod abi;
 #[cfg(target_arch = "wasm32")]
 mod arena;
 
@@ -24,9 +26,11 @@ use alloc::string::String;
 
 use wasm_bindgen::prelude::*;
 
+use abi::{TextIn, TextOut, Values};
+
 use crate::core::{
-    Backoff, Command, Config, ConfigError, ErrorCause, Event, Expected, Generation, Heartbeat,
-    Input, InputError, Jitter, Lifecycle, Machine, Millis, Outgoing, Overflow, Queue,
+    Backoff, Command, Config, ErrorCause, Event, Expected, Generation, Heartbeat, Input,
+    InputError, Invalid, Jitter, Lifecycle, Machine, Millis, Outgoing, Overflow, Queue,
 };
 
 /// The index of each configuration value in the array given to [`Core::new`].
@@ -103,7 +107,7 @@ pub const NUMBER_FIELDS: [&str; 11] = [
     "closeTimeout",
 ];
 
-/// Every [`Expected`], in the order of its number in [`config_error_code`].
+/// Every [`Expected`], in the order of its number in a config error ([`field::ERROR`]).
 pub const EXPECTATIONS: [Expected; 6] = [
     Expected::PositiveDelay,
     Expected::NonNegativeDelay,
@@ -116,43 +120,24 @@ pub const EXPECTATIONS: [Expected; 6] = [
 /// The number that stands for "heartbeat has neither client pings nor serverPing".
 pub const NO_HEARTBEAT_SOURCE: u32 = 255;
 
-/// A config error as one number: 0 for none; [`NO_HEARTBEAT_SOURCE`]; otherwise
-/// `(field + 1) * 16 + expectation`, with `field` an index of [`NUMBER_FIELDS`] and
-/// `expectation` one of [`EXPECTATIONS`]. The JS side owns the values, so it can show the
-/// one that was refused.
-///
-/// ```
-/// use lifeline_ws::core::{ConfigError, Expected};
-/// use lifeline_ws::npm::config_error_code;
-///
-/// let error = ConfigError::Number {
-///     field: "backoff.factor",
-///     value: 0.5,
-///     expected: Expected::FactorAtLeastOne,
-/// };
-/// assert_eq!(config_error_code(&error), 3 * 16 + 3);
-/// ```
-pub fn config_error_code(error: &ConfigError) -> u32 {
+/// A config error as one number (see [`field::ERROR`]).
+fn config_error_code(error: Invalid) -> u32 {
     match error {
-        ConfigError::Number {
-            field, expected, ..
-        } => {
-            let field = NUMBER_FIELDS.iter().position(|f| f == field);
-            let expected = EXPECTATIONS.iter().position(|e| e == expected);
-            match (field, expected) {
-                (Some(f), Some(e)) => (f as u32 + 1) * 16 + e as u32,
-                _ => NO_HEARTBEAT_SOURCE - 1,
-            }
-        }
-        ConfigError::NoHeartbeatSource => NO_HEARTBEAT_SOURCE,
-        // Names, unknown options and protocols are checked by the JS side before it asks.
-        _ => NO_HEARTBEAT_SOURCE - 1,
+        // The core's field and expectation are numbered as NUMBER_FIELDS and EXPECTATIONS
+        // (unit tests below say so).
+        Invalid::Number { field, expected } => (field as u32 + 1) * 16 + expected as u32,
+        Invalid::NoHeartbeatSource => NO_HEARTBEAT_SOURCE,
     }
 }
 
 /// The config an array of [`slot`] values describes.
 fn config(values: &[f64]) -> Config {
-    let at = |i: usize| values.get(i).copied().unwrap_or(f64::NAN);
+    // A value missing from a short array reads NaN (copied once: no check per slot).
+    let mut all = [f64::NAN; slot::COUNT];
+    for (to, from) in all.iter_mut().zip(values) {
+        *to = *from;
+    }
+    let at = |i: usize| all[i];
     let on = |i: usize| at(i) == 1.0;
     Config {
         backoff: Backoff {
@@ -281,9 +266,13 @@ pub mod input {
 }
 
 /// What [`Core::query`] reads: the core's numbers, and the fields of the command last
-/// polled.
+/// polled. A field that has none ("none" below) reads NaN.
 pub mod field {
-    /// The config error (see [`config_error_code`](super::config_error_code)), 0 for none.
+    /// The config error as one number: 0 for none;
+    /// [`NO_HEARTBEAT_SOURCE`](super::NO_HEARTBEAT_SOURCE); otherwise `(field + 1) * 16 +
+    /// expectation`, with `field` an index of [`NUMBER_FIELDS`](super::NUMBER_FIELDS) and
+    /// `expectation` one of [`EXPECTATIONS`](super::EXPECTATIONS). The JS side owns the
+    /// values, so it can show the one that was refused.
     pub const ERROR: u32 = 0;
     /// The state: 0 connecting, 1 open, 2 waiting, 3 closing, 4 closed.
     pub const STATE: u32 = 1;
@@ -356,22 +345,20 @@ pub struct Core {
 #[wasm_bindgen]
 impl Core {
     /// A core for the config `values` (indexed by [`slot`]), its jitter seeded by the two
-    /// words. A config the core refuses still gives a `Core` (with the defaults): read
-    /// [`field::ERROR`] before anything else, and free it when that is not 0.
+    /// words. A config the core refuses still gives a `Core`, made from it unchecked and good
+    /// for nothing but answering [`field::ERROR`]: read that before anything else, and free
+    /// the core when it is not 0.
     #[wasm_bindgen(constructor)]
-    pub fn new(values: &[f64], seed_high: u32, seed_low: u32) -> Core {
+    pub fn new(values: Values, seed_high: u32, seed_low: u32) -> Core {
+        let values = values.as_slice();
         let seed = (u64::from(seed_high) << 32) | u64::from(seed_low);
-        let (machine, error) = match Machine::new(config(values), seed) {
-            Ok(machine) => (machine, 0),
-            Err(error) => {
-                let machine = Machine::new(Config::default(), seed);
-                // The defaults are valid (a unit test says so): this never falls back further.
-                (
-                    machine.unwrap_or_else(|_| unreachable()),
-                    config_error_code(&error),
-                )
-            }
+        let config = config(values);
+        let error = match config.check() {
+            Ok(()) => 0,
+            Err(refused) => config_error_code(refused),
         };
+        // Refused or not: `with_valid` fails on no number (its conversions saturate).
+        let machine = Machine::with_valid(config, seed);
         Core {
             machine,
             error,
@@ -379,35 +366,39 @@ impl Core {
         }
     }
 
-    /// Reads one of the numbers named in [`field`]; `None` where it has none.
+    /// Reads one of the numbers named in [`field`]; NaN where it has none (a number, not
+    /// `undefined`: an `Option<f64>` crosses as two values through a shim, which costs bytes).
+    /// It reads only, but borrows mutably as every other call does: one kind of borrow is
+    /// one borrow check in the module, not two.
     #[must_use]
-    pub fn query(&self, what: u32) -> Option<f64> {
+    pub fn query(&mut self, what: u32) -> f64 {
         let m = &self.machine;
         let p = &self.polled;
-        let millis = |v: Option<Millis>| v.map(|v| v as f64);
+        let millis = |v: Option<Millis>| v.map_or(f64::NAN, |v| v as f64);
         match what {
-            field::ERROR => Some(f64::from(self.error)),
-            field::STATE => Some(f64::from(m.state() as u8)),
-            field::ATTEMPTS => Some(f64::from(m.stats().attempts)),
-            field::RECONNECTS => Some(f64::from(m.stats().reconnects)),
+            field::ERROR => f64::from(self.error),
+            field::STATE => f64::from(m.state() as u8),
+            field::ATTEMPTS => f64::from(m.stats().attempts),
+            field::RECONNECTS => f64::from(m.stats().reconnects),
             field::LAST_RTT => millis(m.stats().last_rtt),
             field::CONNECTED_SINCE => millis(m.stats().connected_since),
-            field::QUEUED => Some(m.stats().queued as f64),
+            field::QUEUED => m.stats().queued as f64,
             field::NEXT_DEADLINE => millis(m.next_deadline()),
-            field::LIVE_GENERATION => m.live_generation().map(|g| f64::from(g.0)),
-            field::CLOSED_FOR_GOOD => Some(f64::from(u8::from(m.is_closed_for_good()))),
-            field::GENERATION => Some(f64::from(p.generation)),
-            field::VALUE => Some(p.value),
+            field::LIVE_GENERATION => m.live_generation().map_or(f64::NAN, |g| f64::from(g.0)),
+            field::CLOSED_FOR_GOOD => f64::from(u8::from(m.is_closed_for_good())),
+            field::GENERATION => f64::from(p.generation),
+            field::VALUE => p.value,
             field::DELAY => millis(p.delay),
-            field::CODE => p.code.map(f64::from),
-            field::FLAG => Some(f64::from(u8::from(p.flag))),
-            _ => None,
+            field::CODE => p.code.map_or(f64::NAN, f64::from),
+            field::FLAG => f64::from(u8::from(p.flag)),
+            _ => f64::NAN,
         }
     }
 
-    /// The reason of the command last polled (close, abandon, ask, the `close` event).
-    pub fn reason(&self) -> String {
-        self.polled.reason.clone()
+    /// The reason of the command last polled (close, abandon, ask, the `close` event). A
+    /// mutable borrow, as [`Core::query`]'s.
+    pub fn reason(&mut self) -> TextOut {
+        self.polled.reason.as_str().into()
     }
 
     /// Takes the next command and answers its [`kind`] ([`kind::NONE`] when there is none);
@@ -550,7 +541,8 @@ impl Core {
     }
 
     /// The socket of `generation` closed, with its close event's code, reason and wasClean.
-    pub fn closed(&mut self, generation: u32, code: u16, reason: String, clean: bool, now: f64) {
+    pub fn closed(&mut self, generation: u32, code: u16, reason: TextIn, clean: bool, now: f64) {
+        let reason = reason.into_string();
         let input = Input::Closed {
             generation: Generation(generation),
             code,
@@ -562,7 +554,8 @@ impl Core {
 
     /// `close(code, reason)`, or `reconnect(code, reason)` when `reconnect` is set: 0, or a
     /// [`refusal`].
-    pub fn close(&mut self, reconnect: bool, code: Option<u16>, reason: String, now: f64) -> u32 {
+    pub fn close(&mut self, reconnect: bool, code: Option<u16>, reason: TextIn, now: f64) -> u32 {
+        let reason = reason.into_string();
         let input = if reconnect {
             Input::Reconnect { code, reason }
         } else {
@@ -590,19 +583,17 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// Stops here: a path the core's own checks make impossible. A trap, with no message (no
-/// formatting machinery in the npm build).
-fn unreachable() -> ! {
-    #[cfg(target_arch = "wasm32")]
-    core::arch::wasm32::unreachable();
-    #[cfg(not(target_arch = "wasm32"))]
-    unreachable!()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::core::{State, MAX_DELAY_MS};
+
+    impl Core {
+        /// [`Core::query`], with `None` for its NaN.
+        fn value(&mut self, what: u32) -> Option<f64> {
+            Some(self.query(what)).filter(|v| !v.is_nan())
+        }
+    }
 
     /// The slot values of the default config, as the JS side writes them.
     fn defaults() -> Vec<f64> {
@@ -662,7 +653,7 @@ mod tests {
     }
 
     fn error(values: &[f64]) -> u32 {
-        Core::new(values, 0, 1).query(field::ERROR).unwrap() as u32
+        Core::new(values.into(), 0, 1).value(field::ERROR).unwrap() as u32
     }
 
     #[test]
@@ -689,6 +680,16 @@ mod tests {
         v[slot::CLIENT_PING] = 0.0;
         assert_eq!(error(&v), NO_HEARTBEAT_SOURCE);
         assert_eq!(error(&defaults()), 0);
+        // A short array: the values missing read NaN (the booleans false).
+        assert_eq!(error(&[]), 16 + Expected::PositiveDelay as u32);
+        assert_eq!(error(&defaults()[..slot::CLOSE_TIMEOUT + 1]), 0);
+    }
+
+    #[test]
+    fn expectations_are_numbered_as_the_core_numbers_them() {
+        for (i, expected) in EXPECTATIONS.iter().enumerate() {
+            assert_eq!(*expected as usize, i, "{expected:?}");
+        }
     }
 
     #[test]
@@ -711,8 +712,8 @@ mod tests {
                 kind::NONE => return out,
                 k => out.push((
                     k,
-                    core.query(field::GENERATION).unwrap(),
-                    core.query(field::VALUE).unwrap(),
+                    core.value(field::GENERATION).unwrap(),
+                    core.value(field::VALUE).unwrap(),
                 )),
             }
         }
@@ -723,7 +724,7 @@ mod tests {
         let mut v = defaults();
         v[slot::MAX_MESSAGES] = 1.0;
         v[slot::OVERFLOW] = 1.0;
-        let mut core = Core::new(&v, 0, 7);
+        let mut core = Core::new(v[..].into(), 0, 7);
         assert_eq!(core.input(input::SEND, 0, 1.0, 0.0), 0);
         assert_eq!(core.input(input::SEND, 0, 2.0, 0.0), 0);
         assert_eq!(drain(&mut core), vec![(kind::EV_DROP, 0.0, 1.0)]);
@@ -736,28 +737,34 @@ mod tests {
             .iter()
             .any(|&(k, g, _)| k == kind::OPEN && g == 1.0));
         assert_eq!(
-            core.query(field::STATE),
+            core.value(field::STATE),
             Some(State::Connecting as u8 as f64)
         );
-        assert_eq!(core.query(field::NEXT_DEADLINE), Some(10000.0));
-        assert_eq!(core.query(field::LIVE_GENERATION), Some(1.0));
+        assert_eq!(core.value(field::NEXT_DEADLINE), Some(10000.0));
+        assert_eq!(core.value(field::LIVE_GENERATION), Some(1.0));
         core.input(input::OPENED, 1, 0.0, 40.0);
         let commands = drain(&mut core);
         assert!(commands.contains(&(kind::SEND, 1.0, 2.0)));
-        assert_eq!(core.query(field::CONNECTED_SINCE), Some(40.0));
-        assert_eq!(core.query(field::LAST_RTT), None);
+        assert_eq!(core.value(field::CONNECTED_SINCE), Some(40.0));
+        assert_eq!(core.value(field::LAST_RTT), None);
+        assert!(core.query(field::LAST_RTT).is_nan(), "none is NaN");
         assert_eq!(
-            core.close(false, Some(1001), String::new(), 50.0),
+            core.close(false, Some(1001), "".into(), 50.0),
             refusal::CLOSE_CODE
         );
         let long = "x".repeat(124);
-        assert_eq!(core.close(true, None, long, 50.0), refusal::REASON_TOO_LONG);
+        assert_eq!(
+            core.close(true, None, long.as_str().into(), 50.0),
+            refusal::REASON_TOO_LONG
+        );
         assert_eq!(core.close(false, Some(1000), "bye".into(), 50.0), 0);
         let mut close = None;
         loop {
             match core.poll() {
                 kind::NONE => break,
-                kind::CLOSE => close = Some((core.query(field::CODE), core.reason())),
+                kind::CLOSE => {
+                    close = Some((core.value(field::CODE), core.reason().as_str().to_string()))
+                }
                 _ => {}
             }
         }
@@ -770,24 +777,24 @@ mod tests {
                 kind::NONE => break,
                 kind::EV_CLOSE => {
                     event = Some((
-                        core.query(field::CODE),
-                        core.query(field::FLAG),
-                        core.query(field::VALUE),
-                        core.query(field::DELAY),
+                        core.value(field::CODE),
+                        core.value(field::FLAG),
+                        core.value(field::VALUE),
+                        core.value(field::DELAY),
                     ))
                 }
                 _ => {}
             }
         }
         assert_eq!(event, Some((Some(1000.0), Some(1.0), Some(0.0), None)));
-        assert_eq!(core.query(field::CLOSED_FOR_GOOD), Some(1.0));
-        assert_eq!(core.query(field::NEXT_DEADLINE), None);
-        assert_eq!(core.query(99), None);
+        assert_eq!(core.value(field::CLOSED_FOR_GOOD), Some(1.0));
+        assert_eq!(core.value(field::NEXT_DEADLINE), None);
+        assert_eq!(core.value(99), None);
     }
 
     #[test]
     fn times_out_of_range_are_clamped_not_trapped() {
-        let mut core = Core::new(&defaults(), 0, 1);
+        let mut core = Core::new(defaults()[..].into(), 0, 1);
         core.input(input::START, 0, 0.0, f64::NAN);
         core.input(input::DEADLINE, 0, f64::NAN, -5.0);
         core.input(input::DEADLINE, 0, 1e300, f64::INFINITY);

@@ -97,3 +97,66 @@ test("a thousand cores fit in the initial memory; freeing them leaks nothing", (
   }
   assert.equal(memory().buffer.byteLength, before, "the wasm memory never grew");
 });
+
+test("strings cross both ways intact, and crossing them leaks nothing", () => {
+  const { Core, memory } = load();
+  const CLOSE = 5, EV_CLOSE = 11, CODE = 13;
+  const reasons = ["", "bye", "ünïcödé ✓ 🔌", "x".repeat(123), "é".repeat(61)];
+  const before = memory().buffer.byteLength;
+  for (let round = 0; round < 2000; round++) {
+    const core = new Core(new Float64Array(DEFAULTS), round, 0);
+    core.input(START, 0, 0, 0);
+    while (core.poll() !== 0);
+    core.input(OPENED, 1, 0, 10);
+    while (core.poll() !== 0);
+    const sent = reasons[round % reasons.length];
+    assert.equal(core.close(false, 4000, sent, 20), 0);
+    let closing;
+    for (let k; (k = core.poll()) !== 0; ) if (k === CLOSE) closing = [core.query(CODE), core.reason()];
+    assert.deepEqual(closing, [4000, sent], "close(code, reason) reaches the CLOSE command");
+    const heard = reasons[(round + 1) % reasons.length];
+    core.closed(1, 4001, heard, true, 30);
+    let event;
+    for (let k; (k = core.poll()) !== 0; ) if (k === EV_CLOSE) event = [core.query(CODE), core.reason()];
+    assert.deepEqual(event, [4001, heard], "the socket's close reason reaches the close event");
+    core.free();
+  }
+  assert.equal(memory().buffer.byteLength, before, "the wasm memory never grew");
+});
+
+test("the data the npm build blanks (scripts/blank-panic-data.mjs) is never read", async () => {
+  const { blankPanicData } = await import("../../scripts/blank-panic-data.mjs");
+  const bytes = fs.readFileSync(wasmFile);
+  const blanked = blankPanicData(bytes);
+  assert.equal(blanked.length, bytes.length, "the layout stays");
+  const zeroed = bytes.reduce((n, b, i) => n + (b !== blanked[i]), 0);
+  assert.ok(zeroed > 300, `panic texts and the digit table were found (${zeroed} bytes zeroed)`);
+  assert.ok(!blanked.includes(Buffer.from("capacity overflow")));
+  // A copy of the package with the blanked module: it runs as the original does.
+  const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "lifeline-blanked-"));
+  try {
+    for (const file of fs.readdirSync(pkg)) fs.copyFileSync(path.join(pkg, file), path.join(dir, file));
+    fs.writeFileSync(path.join(dir, "lifeline_ws_bg.wasm"), blanked);
+    const { Core } = require(path.join(dir, "lifeline_ws.js"));
+    const CLOSE = 5, CODE = 13;
+    const values = [...DEFAULTS];
+    values[2] = 0.5;
+    const refused = new Core(new Float64Array(values), 0, 0);
+    assert.equal(refused.query(ERROR), 3 * 16 + 3);
+    refused.free();
+    const core = new Core(new Float64Array(DEFAULTS), 1, 2);
+    for (let id = 0; id < 100; id++) core.input(SEND, 0, id, 0);
+    core.input(START, 0, 0, 0);
+    while (core.poll() !== 0);
+    core.input(OPENED, 1, 0, 10);
+    while (core.poll() !== 0);
+    assert.equal(core.query(QUEUED), 0, "flushed");
+    assert.equal(core.close(false, 4000, "ünï ✓", 20), 0);
+    let closing;
+    for (let k; (k = core.poll()) !== 0; ) if (k === CLOSE) closing = [core.query(CODE), core.reason()];
+    assert.deepEqual(closing, [4000, "ünï ✓"]);
+    core.free();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -4,7 +4,7 @@
 
 use alloc::string::String;
 
-use super::{Conn, Machine};
+use super::{text, Conn, Machine};
 use crate::core::close::{DropReason, CODE_NORMAL, CODE_NO_STATUS};
 use crate::core::queue::Pushed;
 use crate::core::refusal::InputError;
@@ -24,7 +24,7 @@ impl<P> Machine<P> {
     pub(super) fn send(&mut self, message: P) -> Result<(), InputError<P>> {
         match self.conn {
             Conn::Open { generation, .. } => {
-                self.commands.push_back(Command::Send {
+                self.commands.push(Command::Send {
                     generation,
                     message: Outgoing::Message(message),
                 });
@@ -66,7 +66,7 @@ impl<P> Machine<P> {
             Conn::Idle => self.ended = true,
             Conn::Closing { .. } => {}
             Conn::Open { generation, .. } => {
-                self.commands.push_back(Command::Close {
+                self.commands.push(Command::Close {
                     generation,
                     code,
                     reason,
@@ -96,12 +96,8 @@ impl<P> Machine<P> {
                 self.closed_for_good(code.unwrap_or(CODE_NO_STATUS), reason, true, now);
             }
             // The connection that ended is still owed its `close`: that one is final now.
-            Conn::Deciding {
-                code,
-                ref mut reason,
-                was_clean,
-            } => {
-                let reason = ::core::mem::take(reason);
+            Conn::Deciding { code, was_clean } => {
+                let reason = ::core::mem::take(&mut self.ended_reason);
                 self.closed_for_good(code, reason, was_clean, now);
             }
         }
@@ -121,10 +117,10 @@ impl<P> Machine<P> {
             | Conn::Draining { generation, .. }
             | Conn::Closing { generation, .. } => {
                 let code = code.unwrap_or(CODE_NORMAL);
-                self.commands.push_back(Command::Abandon {
+                self.commands.push(Command::Abandon {
                     generation,
                     code,
-                    reason: reason.clone(),
+                    reason: text(&reason),
                     dead: false,
                 });
                 self.down_since = Some(now);
@@ -142,13 +138,9 @@ impl<P> Machine<P> {
                 self.abandon(generation, DropReason::Reconnect);
                 self.attempt_now(1, now);
             }
-            Conn::Deciding {
-                code,
-                ref mut reason,
-                was_clean,
-            } => {
+            Conn::Deciding { code, was_clean } => {
                 // The connection that ended is still owed its `close`.
-                let reason = ::core::mem::take(reason);
+                let reason = ::core::mem::take(&mut self.ended_reason);
                 self.attempt_now(1, now);
                 self.emit(Event::Close(CloseInfo {
                     code,

@@ -4,7 +4,7 @@
 
 use alloc::string::String;
 
-use super::{Conn, Machine};
+use super::{text, Conn, Machine};
 use crate::core::close::{DropReason, CODE_ABNORMAL};
 use crate::core::types::{CloseInfo, Command, Event, Generation, Millis, State};
 
@@ -28,16 +28,13 @@ impl<P> Machine<P> {
     ) {
         self.ended(opened_at, now);
         if self.config.should_reconnect {
-            self.commands.push_back(Command::AskShouldReconnect {
+            self.commands.push(Command::AskShouldReconnect {
                 code,
-                reason: reason.clone(),
+                reason: text(&reason),
                 was_clean,
             });
-            self.conn = Conn::Deciding {
-                code,
-                reason,
-                was_clean,
-            };
+            self.conn = Conn::Deciding { code, was_clean };
+            self.ended_reason = reason;
             self.set_state(State::Waiting);
         } else {
             let plan = self.plan();
@@ -76,15 +73,10 @@ impl<P> Machine<P> {
 
     /// The user's `shouldReconnect` answered: the next attempt, or the end for good.
     pub(super) fn on_decision(&mut self, answer: bool, now: Millis) {
-        let Conn::Deciding {
-            code,
-            ref mut reason,
-            was_clean,
-        } = self.conn
-        else {
+        let Conn::Deciding { code, was_clean } = self.conn else {
             return;
         };
-        let reason = ::core::mem::take(reason);
+        let reason = ::core::mem::take(&mut self.ended_reason);
         if answer {
             let plan = self.plan();
             self.carry_out(plan, Some((code, reason, was_clean)), now);

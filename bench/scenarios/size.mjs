@@ -9,7 +9,7 @@ import { constants, gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { ROOT, kb, table } from "../lib.mjs";
 
-const BUDGET = 15 * 1024;
+export const BUDGET = 15 * 1024; // the package's budget (docs/design.md), in npm run size's KB
 const gzip = (bytes) => gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).length;
 
 const ENTRIES = {
@@ -52,7 +52,7 @@ export async function run(ctx) {
   rows.push(["└ lifeline-ws: the wasm alone (.wasm file, not inlined)", kb(l.wasmRaw), kb(l.wasmGzip), ""]);
   rows.push(["└ lifeline-ws: the rest (glue + facade + inlining)", "", kb(l.gzip - l.wasmGzip), ""]);
   rows.push(["raw WebSocket (built in)", "0", "0", ""]);
-  const markdown = table(["library (esbuild, ESM, minified)", "min", "min + gzip -9", "budget 20 KB (lifeline-ws)"], rows, ["l", "r", "r", "l"]);
+  const markdown = table(["library (esbuild, ESM, minified)", "min", "min + gzip -9", `budget ${kb(BUDGET)} (lifeline-ws)`], rows, ["l", "r", "r", "l"]);
   ctx.log(markdown);
   return { data, markdown };
 }

@@ -85,6 +85,30 @@ async function startBrowser(engine) {
 }
 
 /** The page that leads now: the last entry of each live page says its role. */
+/**
+ * Runs `fn({ srv, site, log, b, url })` with a test server (`settings` over { echo: false }),
+ * the pages' site, the log server and `engine`'s browser, and stops them all after.
+ * `url(id, extra)`: the share page of view `id`, connecting to `path` on the server, `extra`
+ * more of its query ("&nolocks", "&opts=…").
+ */
+async function withShared(engine, path, settings, fn) {
+  const srv = await startServer({ echo: false, ...settings });
+  const site = await startSite();
+  const log = await startLog();
+  let b;
+  try {
+    b = await startBrowser(engine);
+    const url = (id, extra = "") =>
+      site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url(path))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}${extra}`);
+    return await fn({ srv, site, log, b, url });
+  } finally {
+    await b?.quit().catch((err) => console.error("closing the browser:", err));
+    await log.stop();
+    await site.stop();
+    await srv.stop();
+  }
+}
+
 function leaderOf(log, live) {
   const leaders = live.filter((p) => log.of(p).at(-1)?.share === "leader");
   return leaders.length === 1 ? leaders[0] : null;
@@ -96,14 +120,7 @@ const range = (page, tag, n) => Array.from({ length: n }, (_, i) => `${page}:${t
 
 for (const engine of ENGINES) {
   test(`${engine}: ${PAGES} pages share one connection: every message once and in order, sends in order, one reconnect after a drop, takeover when the leader's page closes`, { timeout: limit(180000) }, async () => {
-    const srv = await startServer({ echo: false });
-    const site = await startSite();
-    const log = await startLog();
-    let b;
-    try {
-      b = await startBrowser(engine);
-      const url = (id, extra = "") =>
-        site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/share"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}${extra}`);
+    await withShared(engine, "/share", {}, async ({ srv, site, log, b, url }) => {
       const ids = Array.from({ length: PAGES }, (_, i) => `p${i}`);
       const handles = {};
       for (const id of ids) handles[id] = await b.open(url(id));
@@ -165,23 +182,11 @@ for (const engine of ENGINES) {
       );
       assert.equal(srv.upgrades.length, upgrades + 1, "one new connection for the remaining pages");
       assert.ok(electedAt - closedAt < limit(1000), `elected ${electedAt - closedAt} ms after the close`);
-    } finally {
-      await b?.quit().catch((err) => console.error("closing the browser:", err));
-      await log.stop();
-      await site.stop();
-      await srv.stop();
-    }
+    });
   });
 
   test(`${engine}: a page, its Worker and another page share one connection`, { timeout: limit(120000) }, async () => {
-    const srv = await startServer({ echo: false });
-    const site = await startSite();
-    const log = await startLog();
-    let b;
-    try {
-      b = await startBrowser(engine);
-      const url = (id, extra = "") =>
-        site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/worker"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}${extra}`);
+    await withShared(engine, "/worker", {}, async ({ srv, site, log, b, url }) => {
       const w0 = await b.open(url("w0", "&worker"));
       await b.open(url("w1"));
       const ids = ["w0", "w0w", "w1"];
@@ -196,46 +201,24 @@ for (const engine of ENGINES) {
       for (const p of ids) assert.deepEqual(messages(log, p, "m"), expected, `${p}: once, in order`);
       for (const p of ids) assert.deepEqual(sentBy(srv, p, "w"), range(p, "w", 5), `${p}'s sends, in order, once`);
       void w0;
-    } finally {
-      await b?.quit().catch((err) => console.error("closing the browser:", err));
-      await log.stop();
-      await site.stop();
-      await srv.stop();
-    }
+    });
   });
 
   test(`${engine}: pages without navigator.locks connect on their own, and stats says so`, { timeout: limit(120000) }, async () => {
-    const srv = await startServer({ echo: false });
-    const site = await startSite();
-    const log = await startLog();
-    let b;
-    try {
-      b = await startBrowser(engine);
-      const url = (id) =>
-        site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/alone"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}&nolocks`);
+    await withShared(engine, "/alone", {}, async ({ srv, site, log, b, url: shared }) => {
+      const url = (id) => shared(id, "&nolocks");
       for (const id of ["a0", "a1"]) await b.open(url(id));
       await log.until(() => ["a0", "a1"].every((p) => log.of(p, "open").length === 1), "both pages open");
       assert.equal(srv.upgrades.length, 2, "a connection per page");
       for (const p of ["a0", "a1"]) assert.equal(log.of(p, "loaded")[0].stats.share, "unavailable");
       for (const p of ["a0", "a1"]) assert.equal(log.of(p, "open")[0].share, "unavailable");
-    } finally {
-      await b?.quit().catch((err) => console.error("closing the browser:", err));
-      await log.stop();
-      await site.stop();
-      await srv.stop();
-    }
+    });
   });
 }
 
 if (ENGINES.includes("chromium")) {
   test("chromium: the leader's page frozen (CDP): another page leads, nothing is delivered twice", { timeout: limit(120000) }, async () => {
-    const srv = await startServer({ echo: false });
-    const site = await startSite();
-    const log = await startLog();
-    let b;
-    try {
-      b = await startBrowser("chromium");
-      const url = (id) => site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/frozen"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}`);
+    await withShared("chromium", "/frozen", {}, async ({ srv, site, log, b, url }) => {
       const ids = ["f0", "f1", "f2"];
       const pages = {};
       for (const id of ids) pages[id] = await b.open(url(id));
@@ -265,26 +248,15 @@ if (ENGINES.includes("chromium")) {
       const expected = Array.from({ length: 10 }, (_, i) => `z${i}`);
       for (const p of ids) assert.deepEqual(messages(log, p, "z"), expected, `${p}: once, in order`);
       assert.equal(srv.live?.size ?? srv.clients.size, 1, "one live connection");
-    } finally {
-      await b?.quit().catch((err) => console.error("closing the browser:", err));
-      await log.stop();
-      await site.stop();
-      await srv.stop();
-    }
+    });
   });
 }
 
 if (ENGINES.includes("chromium")) {
   test("chromium: closeWhenHiddenAfter: a hidden leader keeps the connection while another page is visible, parks it when every page is hidden, and a follower made visible brings it back", { timeout: limit(120000) }, async () => {
-    const srv = await startServer({ echo: false });
-    const site = await startSite();
-    const log = await startLog();
-    let b;
-    try {
-      b = await startBrowser("chromium");
+    await withShared("chromium", "/hidden", {}, async ({ srv, site, log, b, url: shared }) => {
       const opts = encodeURIComponent(JSON.stringify({ lifecycle: { closeWhenHiddenAfter: 300 } }));
-      const url = (id) =>
-        site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/hidden"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}&opts=${opts}`);
+      const url = (id) => shared(id, `&opts=${opts}`);
       const p0 = await b.open(url("h0"));
       await log.until(() => log.of("h0", "open").length === 1 && leaderOf(log, ["h0"]), "the first page open, leading");
       const p1 = await b.open(url("h1"));
@@ -309,24 +281,13 @@ if (ENGINES.includes("chromium")) {
       await log.until(() => ["h0", "h1"].every((p) => log.of(p, "reconnect").length === 1), "reconnect in both pages");
       assert.equal(srv.upgrades.length, 2);
       void p0;
-    } finally {
-      await b?.quit().catch((err) => console.error("closing the browser:", err));
-      await log.stop();
-      await site.stop();
-      await srv.stop();
-    }
+    });
   });
 }
 
 if (ENGINES.includes("chromium")) {
   test("chromium: a leader whose main thread is held (no freeze event) stops acknowledging; a follower takes the lock over, and no page gets a message twice", { timeout: limit(120000) }, async () => {
-    const srv = await startServer({ echo: false });
-    const site = await startSite();
-    const log = await startLog();
-    let b;
-    try {
-      b = await startBrowser("chromium");
-      const url = (id) => site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/held"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}`);
+    await withShared("chromium", "/held", {}, async ({ srv, site, log, b, url }) => {
       const ids = ["s0", "s1", "s2"];
       const pages = {};
       for (const id of ids) pages[id] = await b.open(url(id));
@@ -356,26 +317,16 @@ if (ENGINES.includes("chromium")) {
       for (const p of ids) assert.deepEqual(messages(log, p, "w"), expected, `${p}: once, in order`);
       assert.deepEqual([...new Set(sentBy(srv, live[0], "h"))], range(live[0], "h", 3), "the sends arrive (at least once: the held leader may have sent them too)");
       assert.equal(log.of(leader).at(-1).share, "follower");
-    } finally {
-      await b?.quit().catch((err) => console.error("closing the browser:", err));
-      await log.stop();
-      await site.stop();
-      await srv.stop();
-    }
+    });
   });
 }
 
 if (ENGINES.includes("chromium")) {
   test("chromium: a follower's page made visible makes the hidden leader probe the shared connection", { timeout: limit(120000) }, async () => {
-    const srv = await startServer({ echo: false, pong: true });
-    const site = await startSite();
-    const log = await startLog();
-    let b;
-    try {
-      b = await startBrowser("chromium");
+    await withShared("chromium", "/probe", { pong: true }, async ({ srv, site, log, b, url: shared }) => {
       // Pings every 30 s: a ping within the test is a probe.
       const opts = encodeURIComponent(JSON.stringify({ heartbeat: { interval: 30000, timeout: 5000 } }));
-      const url = (id) => site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/probe"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}&opts=${opts}`);
+      const url = (id) => shared(id, `&opts=${opts}`);
       await b.open(url("v0"));
       await log.until(() => log.of("v0", "open").length === 1 && leaderOf(log, ["v0"]), "the first page open, leading");
       const p1 = await b.open(url("v1"));
@@ -393,25 +344,14 @@ if (ENGINES.includes("chromium")) {
       console.log(`chromium: a follower made visible: the leader's probe reached the server ${probe.t - shownAt} ms after bringToFront`);
       await log.until(() => log.of("v1", "heartbeat").length >= 1, "the probe's answer as a heartbeat in the follower");
       assert.equal(srv.upgrades.length, 1);
-    } finally {
-      await b?.quit().catch((err) => console.error("closing the browser:", err));
-      await log.stop();
-      await site.stop();
-      await srv.stop();
-    }
+    });
   });
 }
 
 if (ENGINES.includes("chromium")) {
   for (const how of ["navigates away", "crashes"]) {
     test(`chromium: the leader's page ${how}: another page leads, with one new connection, and nothing is delivered twice`, { timeout: limit(120000) }, async () => {
-      const srv = await startServer({ echo: false });
-      const site = await startSite();
-      const log = await startLog();
-      let b;
-      try {
-        b = await startBrowser("chromium");
-        const url = (id) => site.url(`/pages/share.html?ws=${encodeURIComponent(srv.url("/gone"))}&key=k&id=${id}&log=${encodeURIComponent(log.url)}`);
+      await withShared("chromium", "/gone", {}, async ({ srv, site, log, b, url }) => {
         const ids = ["g0", "g1", "g2"];
         const pages = {};
         for (const id of ids) pages[id] = await b.open(url(id));
@@ -434,12 +374,7 @@ if (ENGINES.includes("chromium")) {
         for (const p of live) assert.deepEqual(messages(log, p, "n"), expected, `${p}: once, in order`);
         for (const p of live) assert.equal(log.of(p, "reconnect").length, 1, `${p}: one reconnect`);
         assert.equal(srv.clients.size, 1);
-      } finally {
-        await b?.quit().catch((err) => console.error("closing the browser:", err));
-        await log.stop();
-        await site.stop();
-        await srv.stop();
-      }
+      });
     });
   }
 }

@@ -244,8 +244,13 @@ export class Driver {
       lastRttMs: isNaN(rtt) ? null : rtt,
       // The core counts on performance.now(); users get Date.now() time.
       connectedSince: isNaN(since) ? null : Math.round(performance.timeOrigin + since),
-      queued: c.query(QUEUED),
+      queued: this.queued(),
     };
+  }
+
+  /** How many messages the core queues (stats().queued, without the rest of the stats). */
+  queued() {
+    return this.#core.query(QUEUED);
   }
 
   // ----- events of the platform socket and of the page -----

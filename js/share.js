@@ -358,7 +358,7 @@ export class Shared {
   #ack() {
     if (!this.#lead) return;
     const q = this.#q;
-    const n = q.length && q.length - this.#d.stats().queued;
+    const n = q.length && q.length - this.#d.queued();
     if (n > 0) {
       const a = {};
       for (const [v, s] of q.splice(0, n)) a[v] = s;

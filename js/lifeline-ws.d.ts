@@ -140,14 +140,6 @@ export interface LifelineSocketOptions {
   startClosed?: boolean;
   /** The WebSocket class to use. Default `globalThis.WebSocket`; in Node 20 (which has none), pass the `ws` package's export. */
   WebSocket?: WebSocketConstructor;
-  /**
-   * One server connection for every LifelineSocket of this origin with the same key, in the tabs, windows, iframes and workers
-   * of one browser profile: a string key, or `true` for a key made from the URL and protocols (a URL provider needs a string key).
-   * One of them (the leader, elected with Web Locks) holds the connection; its URL, options and `shouldReconnect` decide. Where
-   * Web Locks or BroadcastChannel is missing (Node, old webviews, an insecure context), each connects on its own (`stats.share`
-   * is `"unavailable"`). Default: off.
-   */
-  share?: string | boolean;
 }
 
 /** Counters readable at any time (`socket.stats`). */

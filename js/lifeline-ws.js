@@ -7,11 +7,15 @@ import { Core, instantiate, instantiateSync } from "../pkg/web/lifeline_ws.js";
 import wasmBytes from "../pkg/web/lifeline_ws_bytes.js";
 import { Driver, FIRE, MESSAGE, STATE, copy, report } from "./driver.js";
 import { configError, readOptions, readProtocols } from "./options.js";
-import { Shared } from "./share.js";
 
 const READY_STATE = { connecting: 0, waiting: 0, open: 1, closing: 2, closed: 3 };
 const EVENTS = "open message close error reconnect reconnecting giveup heartbeat statechange drop";
 const BINARY_TYPES = ["blob", "arraybuffer", "nodebuffer", "fragments"];
+// The key of what the `share` entry (js/share-entry.js, `lifeline-ws/share`) takes from this
+// module, a static of LifelineSocket: the Driver and its symbols. The share entry's subclass
+// adds `Shared` under it, which the constructor then uses for `share`: a socket without it
+// does not carry share's bytes.
+const INTERNALS = Symbol.for("lifeline-ws");
 
 let loaded = false;
 let compiling = null; // the asynchronous compilation, where the synchronous one was refused
@@ -194,13 +198,16 @@ export class LifelineSocket {
   constructor(url, protocols, options) {
     const ready = load();
     const read = readOptions(options);
+    const Shared = read.share ? new.target[INTERNALS].Shared : null;
+    if (Shared === undefined)
+      throw new TypeError('share needs the share entry: import { LifelineSocket } from "lifeline-ws/share"');
     protocols = readProtocols(protocols, syntaxError);
     let resolve;
     if (typeof url == "function") resolve = (u) => (this.#url = resolveUrl(u));
     else url = this.#url = resolveUrl(url);
     const start = () => {
       // With `share`, a view of a connection shared between tabs (js/share.js).
-      const driver = new (read.share ? Shared : Driver)(this, read, url, protocols, resolve, Core);
+      const driver = new (Shared || Driver)(this, read, url, protocols, resolve, Core);
       const error = driver.error();
       if (error) throw configError(error, read.values);
       const pending = this.#driver;
@@ -381,6 +388,8 @@ export class LifelineSocket {
     if (!BINARY_TYPES.includes(type)) return;
     this.#driver.setBinaryType(type);
   }
+
+  static [INTERNALS] = { Driver, FIRE, MESSAGE, STATE };
 
   // onopen, onmessage, … for every event, and WebSocket's readyState constants. (A static
   // field, not a static block: Safari 15 has the one and not the other.)

@@ -15,7 +15,7 @@
 // to a new leader; a leader ignores what a view sent it twice. A view takes events and
 // messages from its current leader only: a socket whose leader was replaced reaches no one.
 
-import { Driver, FIRE, MESSAGE, STATE } from "./driver.js";
+import { Driver, FIRE, MESSAGE, STATE } from "./internals.js";
 
 const now = () => performance.now();
 const STALE = 2000;

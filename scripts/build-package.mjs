@@ -13,8 +13,9 @@
 //      base64 more (it splits bytes across chars, which hides repeats from gzip). The round
 //      trip and the bundles' ASCII are checked below.
 //   3. esbuild: js/lifeline-ws.js + glue + bytes → dist/lifeline-ws.mjs and .cjs, minified
-//   4. the types: dist/lifeline-ws.d.ts (and .d.mts / .d.cts for import / require under
-//      node16 resolution; the package has no "type": "module")
+//   4. the share entry (js/share-entry.js → dist/share.mjs and .cjs), importing the main one
+//   5. the types: dist/lifeline-ws.d.ts and dist/share.d.ts (and .d.mts / .d.cts for import /
+//      require under node16 resolution; the package has no "type": "module")
 // wasm-pack must find wasm-bindgen and npm binaryen's wasm-opt first on PATH (scripts/env.sh);
 // this script puts node_modules/.bin and ~/.cargo/bin in front itself.
 
@@ -152,6 +153,17 @@ await build({ ...common, format: "esm", outfile: join(next, "lifeline-ws.mjs") }
 // The glue's own loader, left out, mentions import.meta.url: not a concern of the CJS build.
 const cjsQuiet = { logOverride: { "empty-import-meta": "silent" } };
 await build({ ...common, ...cjsQuiet, format: "cjs", outfile: join(next, "lifeline-ws.cjs") });
+// The share entry (`lifeline-ws/share`): js/share-entry.js and js/share.js, importing the
+// main entry's file of the same format (not a copy of it: one module, one wasm instance).
+const mainEntry = (ext) => ({
+  name: "main-entry",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/lifeline-ws\.js$/ }, () => ({ path: "./lifeline-ws" + ext, external: true }));
+  },
+});
+const shareEntry = { ...common, entryPoints: [join(root, "js", "share-entry.js")] };
+await build({ ...shareEntry, format: "esm", outfile: join(next, "share.mjs"), plugins: [mainEntry(".mjs")] });
+await build({ ...shareEntry, format: "cjs", outfile: join(next, "share.cjs"), plugins: [mainEntry(".cjs")] });
 
 // The inlined string, as esbuild prints it, must still decode to the module byte for byte;
 // printed as UTF-8 too (as Vite does), it must stay ASCII.
@@ -161,15 +173,20 @@ new Function("module", "exports", printed.outputFiles[0].text)(module, module.ex
 if (!Buffer.from(module.exports.default()).equals(wasm))
   throw new Error("build: the inlined wasm bytes do not round-trip through esbuild");
 const utf8 = await build({ ...common, charset: "utf8", entryPoints: [join(out, "lifeline_ws_bytes.js")], write: false });
-for (const file of [utf8.outputFiles[0].path, join(next, "lifeline-ws.mjs"), join(next, "lifeline-ws.cjs")]) {
+for (const file of [utf8.outputFiles[0].path, ...["lifeline-ws.mjs", "lifeline-ws.cjs", "share.mjs", "share.cjs"].map((f) => join(next, f))]) {
   const bytes = file.startsWith(next) ? readFileSync(file) : utf8.outputFiles[0].contents;
   const at = bytes.findIndex((b) => b > 0x7f);
   if (at >= 0) throw new Error(`build: ${file} is not ASCII (byte ${bytes[at]} at ${at})`);
 }
 
 const types = join(root, "js", "lifeline-ws.d.ts");
-for (const ext of [".d.ts", ".d.mts", ".d.cts"]) copyFileSync(types, join(next, "lifeline-ws" + ext));
+const shareTypes = readFileSync(join(root, "js", "share-entry.d.ts"), "utf8");
+for (const [ext, js] of [[".d.ts", ".js"], [".d.mts", ".mjs"], [".d.cts", ".cjs"]]) {
+  copyFileSync(types, join(next, "lifeline-ws" + ext));
+  // Each imports the main entry's types of its kind (node16 resolution: ./lifeline-ws.mjs → .d.mts).
+  writeFileSync(join(next, "share" + ext), shareTypes.replaceAll('"./lifeline-ws.js"', `"./lifeline-ws${js}"`));
+}
 rmSync(dist, { recursive: true, force: true });
 renameSync(next, dist);
 
-console.log("build: dist/lifeline-ws.{mjs,cjs,d.ts,d.mts,d.cts} (npm run size for the figures)");
+console.log("build: dist/{lifeline-ws,share}.{mjs,cjs,d.ts,d.mts,d.cts} (npm run size for the figures)");

@@ -20,7 +20,7 @@ import { limit, spawnCollect } from "./harness.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PACK_TIMEOUT = limit(10 * 60 * 1000); // a cold release build of the crate on 2 cores, and npm pack
-const DIST = ["lifeline-ws.mjs", "lifeline-ws.cjs", "lifeline-ws.d.ts", "lifeline-ws.d.mts", "lifeline-ws.d.cts"];
+const DIST = ["lifeline-ws", "share"].flatMap((entry) => [".mjs", ".cjs", ".d.ts", ".d.mts", ".d.cts"].map((ext) => entry + ext));
 const elapsed = (t0) => Math.round(performance.now() - t0);
 
 let work;

@@ -6,7 +6,8 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../support/server.mjs";
-import { makeSocket, closeSockets, guardResources, loadLifeline, WS } from "../support/client.mjs";
+import { makeSocket, closeSockets, guardResources, loadLifeline, loadShare, WS } from "../support/client.mjs";
+import { installPacked } from "../support/pack.mjs";
 import { FakeLocks } from "../support/fake-locks.mjs";
 import { EventRecorder, ms, sleep } from "../support/helpers.mjs";
 
@@ -69,8 +70,34 @@ test("an opaque origin (a sandboxed iframe, file:) connects on its own, even wit
   }
 });
 
+test("share comes with the entry lifeline-ws/share: the main entry refuses it, naming the entry; the share entry's class extends the main one's, in ESM and CommonJS", async () => {
+  const main = await loadLifeline();
+  const shared = await loadShare();
+  const options = { WebSocket: WS, startClosed: true };
+  for (const share of ["k", true])
+    assert.throws(() => new main.LifelineSocket("ws://127.0.0.1:1/", undefined, { ...options, share }), {
+      name: "TypeError",
+      message: 'share needs the share entry: import { LifelineSocket } from "lifeline-ws/share"',
+    });
+  // share: false is no sharing, in either entry; the options are still checked first.
+  assert.equal(new main.LifelineSocket("ws://127.0.0.1:1/", undefined, { ...options, share: false }).stats.share, undefined);
+  assert.throws(() => new main.LifelineSocket("ws://127.0.0.1:1/", undefined, { ...options, share: 3 }), { message: "share must be a string or true, got 3" });
+  const s = new shared.LifelineSocket("ws://127.0.0.1:1/", undefined, { ...options, share: "k" });
+  assert.ok(s instanceof main.LifelineSocket, "a subclass of the main entry's class: one module, one wasm");
+  assert.equal(s.stats.share, "unavailable");
+  assert.equal(shared.LifelineSocket.OPEN, 1);
+  s.close();
+  // CommonJS: require("lifeline-ws/share") gives a subclass of require("lifeline-ws")'s class.
+  const info = await installPacked();
+  const cjs = info.require("lifeline-ws/share");
+  assert.equal(Object.getPrototypeOf(cjs.LifelineSocket), info.require("lifeline-ws").LifelineSocket);
+  const c = new cjs.LifelineSocket("ws://127.0.0.1:1/", undefined, { ...options, share: "k" });
+  assert.equal(c.stats.share, "unavailable");
+  c.close();
+});
+
 test("share: a string or true; true needs a URL, not a provider", async () => {
-  const { LifelineSocket } = await loadLifeline();
+  const { LifelineSocket } = await loadShare();
   assert.throws(() => new LifelineSocket("ws://127.0.0.1:1/", undefined, { WebSocket: WS, share: 3, startClosed: true }), {
     name: "TypeError",
     message: "share must be a string or true, got 3",

@@ -19,20 +19,28 @@ export { WS };
 export const FAST_BACKOFF = Object.freeze({ initialDelay: 50, maxDelay: 250 });
 
 let lib = null;
+let shareLib = null;
 /** The package's exports (ESM, from the scratch project the tarball was installed into). */
 export async function loadLifeline() {
   lib ??= importPacked();
   return lib;
 }
 
+/** The exports of the entry lifeline-ws/share (its LifelineSocket takes the `share` option). */
+export async function loadShare() {
+  shareLib ??= importPacked("share");
+  return shareLib;
+}
+
 const live = new Set();
 
 /**
  * new LifelineSocket(url, protocols, { WebSocket: ws, backoff: FAST_BACKOFF, ...options }),
- * with an EventRecorder attached from the start. Returns { sock, rec }.
+ * with an EventRecorder attached from the start (the share entry's class when `options` has
+ * `share`). Returns { sock, rec }.
  */
 export async function makeSocket(url, options = {}, protocols = undefined) {
-  const { LifelineSocket } = await loadLifeline();
+  const { LifelineSocket } = await ("share" in options ? loadShare() : loadLifeline());
   const sock = new LifelineSocket(url, protocols, {
     WebSocket: WS,
     ...options,

@@ -38,10 +38,16 @@ export function installPacked() {
   return memo;
 }
 
-/** The package's ESM namespace, imported from the scratch project. */
-export async function importPacked() {
+/**
+ * The package's ESM namespace, imported from the scratch project; with `subpath` ("share"),
+ * that entry's (`lifeline-ws/share`), resolved through the package's "exports" as a user's is.
+ */
+export async function importPacked(subpath) {
   const info = await installPacked();
-  return import(info.esmEntry);
+  if (!subpath) return import(info.esmEntry);
+  const file = path.join(info.dir, `entry-${subpath}.mjs`);
+  if (!fs.existsSync(file)) fs.writeFileSync(file, `export * from "lifeline-ws/${subpath}";\n`);
+  return import(pathToFileURL(file).href);
 }
 
 /** The package through require() (CommonJS), from the scratch project. */

@@ -10,6 +10,7 @@ import {
   type LifelineState,
   type LifelineStats,
 } from "../../js/lifeline-ws.js";
+import { LifelineSocket as SharedSocket, type SharedSocketOptions } from "../../js/share-entry.js";
 
 declare const WebSocketClass: LifelineSocketOptions["WebSocket"];
 
@@ -50,7 +51,6 @@ const options: LifelineSocketOptions = {
   shouldReconnect: (event) => event.code !== 4001 && !event.reason.startsWith("banned"),
   startClosed: false,
   WebSocket: WebSocketClass,
-  share: "chat",
 };
 new LifelineSocket("wss://example.com", undefined, options);
 new LifelineSocket("wss://example.com", undefined, { heartbeat: true });
@@ -79,8 +79,14 @@ const rtt: number | null = stats.lastRttMs;
 const since: number | null = ws.stats.connectedSince;
 const counts: number = stats.attempts + stats.reconnects + stats.queued;
 const role: "leader" | "follower" | "unavailable" | undefined = stats.share;
-new LifelineSocket("wss://example.com", undefined, { share: true });
 void [rtt, since, counts];
+
+// The entry lifeline-ws/share: a subclass that also takes `share`, and every type of the main entry.
+const sharedOptions: SharedSocketOptions = { ...options, share: "chat" };
+const shared: LifelineSocket = new SharedSocket("wss://example.com", undefined, sharedOptions);
+new SharedSocket("wss://example.com", undefined, { share: true, heartbeat: true });
+const sharedRole: "leader" | "follower" | "unavailable" | undefined = new SharedSocket("wss://example.com").stats.share;
+void [shared, sharedRole];
 
 // Typed listeners: each event's own fields, `this` the socket.
 ws.addEventListener("close", (event) => {
@@ -176,7 +182,9 @@ ws.send(5);
 // @ts-expect-error: close codes are numbers
 ws.close("1000");
 // @ts-expect-error: share is a key or true
-new LifelineSocket("wss://example.com", undefined, { share: 1 });
+new SharedSocket("wss://example.com", undefined, { share: 1 });
+// @ts-expect-error: the main entry's LifelineSocket has no share (it is lifeline-ws/share's)
+new LifelineSocket("wss://example.com", undefined, { share: "chat" });
 // @ts-expect-error: stats.share is one of three roles
 const wrongRole: "alone" = ws.stats.share;
 // @ts-expect-error: stats has no uptime

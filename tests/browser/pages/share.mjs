@@ -11,7 +11,7 @@
 // resets) their count, their delays (performance.timeOrigin + now() - STAMP) and the time
 // from the first to the last; window.share.count() their count so far.
 
-import { LifelineSocket } from "/dist/lifeline-ws.mjs";
+import { LifelineSocket } from "/dist/share.mjs";
 
 const q = new URLSearchParams(location.search);
 const id = q.get("id");

@@ -61,3 +61,12 @@ export function mistakes(): void {
   // @ts-expect-error: a number is no URL
   new LifelineSocket(8080);
 }
+
+// The entry lifeline-ws/share: the same socket, one connection for every tab.
+import { LifelineSocket as SharedSocket } from "lifeline-ws/share";
+const tabs = new SharedSocket("wss://example.com/feed", undefined, { ...options, share: "feed" });
+tabs.addEventListener("open", () => console.log(tabs.stats.share === "leader" ? "this tab holds the connection" : "shared"));
+const same: LifelineSocket = tabs;
+void same;
+// @ts-expect-error: the main entry's LifelineSocket takes no share option
+new LifelineSocket("wss://example.com/feed", undefined, { share: "feed" });

@@ -3,8 +3,9 @@
 // to the JS driver (js/driver.js), which carries out the wasm core's commands
 // (docs/driver-contract.md). Built into dist/ by scripts/build-package.mjs.
 
-import { Core, instantiate, instantiateSync } from "../pkg/web/lifeline_ws.js";
+import { instantiate, instantiateSync } from "../pkg/web/lifeline_ws.js";
 import wasmBytes from "../pkg/web/lifeline_ws_bytes.js";
+import { Core } from "./core.js";
 import { Driver, FIRE, MESSAGE, STATE, copy, report } from "./driver.js";
 import { configError, readOptions, readProtocols } from "./options.js";
 

@@ -16,12 +16,14 @@
 //!   [`Core::close`] those that do.
 //! - [`Core::poll`] takes the next command and answers its [`kind`]; [`Core::query`] reads
 //!   its fields and the core's numbers ([`field`]), [`Core::reason`] its text.
-//! - `free` (wasm-bindgen's) drops it.
+//! - They cross as free functions over a handle (`core_new`, `core_query`, …, `core_free`),
+//!   which js/core.js makes into these calls again.
 
 mod abi;
 #[cfg(target_arch = "wasm32")]
 mod arena;
 
+use alloc::boxed::Box;
 use alloc::string::String;
 
 use wasm_bindgen::prelude::*;
@@ -335,20 +337,17 @@ struct Polled {
 
 /// One connection's core, as the npm package's JS driver sees it: eight calls, over numbers
 /// and strings only.
-#[wasm_bindgen]
 pub struct Core {
     machine: Machine<u32>,
     error: u32,
     polled: Polled,
 }
 
-#[wasm_bindgen]
 impl Core {
     /// A core for the config `values` (indexed by [`slot`]), its jitter seeded by the two
     /// words. A config the core refuses still gives a `Core`, made from it unchecked and good
     /// for nothing but answering [`field::ERROR`]: read that before anything else, and free
     /// the core when it is not 0.
-    #[wasm_bindgen(constructor)]
     pub fn new(values: Values, seed_high: u32, seed_low: u32) -> Core {
         let values = values.as_slice();
         let seed = (u64::from(seed_high) << 32) | u64::from(seed_low);
@@ -573,6 +572,107 @@ impl Core {
             Err(InputError::ReasonTooLong { .. }) => refusal::REASON_TOO_LONG,
         }
     }
+}
+
+// The exports: free functions over a handle, the address of a boxed `Core` (not a
+// wasm-bindgen class: its borrow flag, reference count and finalizer glue cost 0.6 KB gzip
+// between module and glue, and guard against what cannot happen here: the module imports
+// nothing, so no call re-enters). Each is `unsafe`: the JS side (js/lifeline-ws.js, `Core`)
+// passes only a handle from `core_new` not yet given to `core_free`, and frees each once.
+
+/// [`Core::new`], boxed: answers the handle the other calls take.
+#[wasm_bindgen]
+pub fn core_new(values: Values, seed_high: u32, seed_low: u32) -> *mut Core {
+    Box::into_raw(Box::new(Core::new(values, seed_high, seed_low)))
+}
+
+/// Drops the core of `core`.
+///
+/// # Safety
+/// `core` is a handle from [`core_new`], not freed before; no call takes it after.
+#[wasm_bindgen]
+pub unsafe fn core_free(core: *mut Core) {
+    // SAFETY: as the caller promises.
+    drop(unsafe { Box::from_raw(core) });
+}
+
+/// [`Core::query`].
+///
+/// # Safety
+/// `core` is a handle from [`core_new`], not freed.
+#[wasm_bindgen]
+pub unsafe fn core_query(core: *mut Core, what: u32) -> f64 {
+    // SAFETY: as the caller promises; no other borrow is live (nothing re-enters).
+    unsafe { &mut *core }.query(what)
+}
+
+/// [`Core::reason`].
+///
+/// # Safety
+/// As [`core_query`]'s.
+#[wasm_bindgen]
+pub unsafe fn core_reason(core: *mut Core) -> TextOut {
+    // SAFETY: as the caller promises.
+    unsafe { &mut *core }.reason()
+}
+
+/// [`Core::poll`].
+///
+/// # Safety
+/// As [`core_query`]'s.
+#[wasm_bindgen]
+pub unsafe fn core_poll(core: *mut Core) -> u32 {
+    // SAFETY: as the caller promises.
+    unsafe { &mut *core }.poll()
+}
+
+/// [`Core::input`].
+///
+/// # Safety
+/// As [`core_query`]'s.
+#[wasm_bindgen]
+pub unsafe fn core_input(
+    core: *mut Core,
+    input: u32,
+    generation: u32,
+    value: f64,
+    now: f64,
+) -> u32 {
+    // SAFETY: as the caller promises.
+    unsafe { &mut *core }.input(input, generation, value, now)
+}
+
+/// [`Core::closed`].
+///
+/// # Safety
+/// As [`core_query`]'s.
+#[wasm_bindgen]
+pub unsafe fn core_closed(
+    core: *mut Core,
+    generation: u32,
+    code: u16,
+    reason: TextIn,
+    clean: bool,
+    now: f64,
+) {
+    // SAFETY: as the caller promises.
+    unsafe { &mut *core }.closed(generation, code, reason, clean, now)
+}
+
+/// [`Core::close`].
+///
+/// # Safety
+/// As [`core_query`]'s.
+#[wasm_bindgen]
+pub unsafe fn core_close(
+    core: *mut Core,
+    reconnect: bool,
+    code: Option<u16>,
+    reason: TextIn,
+    now: f64,
+) -> u32 {
+    // SAFETY: as the caller promises.
+    unsafe { &mut *core }.close(reconnect, code, reason, now)
 }
 
 /// Panics trap: the npm build has no std, so no panic machinery and no formatting (the core's

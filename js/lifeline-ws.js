@@ -6,7 +6,7 @@
 import { instantiate, instantiateSync } from "../pkg/web/lifeline_ws.js";
 import wasmBytes from "../pkg/web/lifeline_ws_bytes.js";
 import { Core } from "./core.js";
-import { Driver, FIRE, MESSAGE, STATE, copy, report } from "./driver.js";
+import { Driver, FIRE, MESSAGE, STATE, copy, domException, report } from "./driver.js";
 import { configError, readOptions, readProtocols } from "./options.js";
 
 const READY_STATE = { connecting: 0, waiting: 0, open: 1, closing: 2, closed: 3 };
@@ -84,11 +84,7 @@ class Pending {
   }
 }
 
-function syntaxError(message) {
-  return typeof DOMException == "function"
-    ? new DOMException(message, "SyntaxError")
-    : new SyntaxError(message);
-}
+const syntaxError = (message) => domException(message, "SyntaxError");
 
 // A URL as messages may show it: its scheme and host, nothing of its credentials, path,
 // query or fragment (where a string's credentials end is the parser's guess: a password with

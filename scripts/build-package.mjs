@@ -13,6 +13,7 @@
 //      base64 more (it splits bytes across chars, which hides repeats from gzip). The round
 //      trip and the bundles' ASCII are checked below.
 //   3. esbuild: js/lifeline-ws.js + glue + bytes → dist/lifeline-ws.mjs and .cjs, minified
+//      (then Terser over each)
 //   4. the share entry (js/share-entry.js → dist/share.mjs and .cjs), importing the main one
 //   5. the types: dist/lifeline-ws.d.ts and dist/share.d.ts (and .d.mts / .d.cts for import /
 //      require under node16 resolution; the package has no "type": "module")
@@ -25,6 +26,7 @@ import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { minify } from "terser";
 import { blankPanicData } from "./blank-panic-data.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -164,6 +166,20 @@ const mainEntry = (ext) => ({
 const shareEntry = { ...common, entryPoints: [join(root, "js", "share-entry.js")] };
 await build({ ...shareEntry, format: "esm", outfile: join(next, "share.mjs"), plugins: [mainEntry(".mjs")] });
 await build({ ...shareEntry, format: "cjs", outfile: join(next, "share.cjs"), plugins: [mainEntry(".cjs")] });
+// Terser over esbuild's output: its compressor finds what esbuild's minifier leaves (0.23 KB
+// gzip of the package). pure_getters off: a property read may be a user's getter, which
+// must run (options are read once, each field once).
+for (const file of ["lifeline-ws.mjs", "lifeline-ws.cjs", "share.mjs", "share.cjs"]) {
+  const path = join(next, file);
+  const code = readFileSync(path, "utf8");
+  const terse = await minify(code, {
+    module: file.endsWith(".mjs"),
+    ecma: 2020,
+    compress: { passes: 2, pure_getters: false },
+    format: { ascii_only: true },
+  });
+  writeFileSync(path, terse.code);
+}
 
 // The inlined string, as esbuild prints it, must still decode to the module byte for byte;
 // printed as UTF-8 too (as Vite does), it must stay ASCII.

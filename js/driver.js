@@ -138,12 +138,9 @@ export class Driver {
     this.#resolve = resolve;
     this.ws = null; // the platform socket of generation `gen`
     this.#gen = 0;
-    this.#timer = undefined;
-    this.#due = undefined;
     this.#life = false; // lifecycle listeners installed
     this.#data = null; // id -> queued message
     this.#nextId = 0;
-    this.#lastError = undefined;
     this.#lastMessageAt = NaN;
     this.binaryType = globalThis.Blob ? "blob" : "arraybuffer";
     // The hot path's matchers: a string to compare, or a predicate.

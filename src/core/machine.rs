@@ -192,6 +192,15 @@ impl<P, R: Reason> Machine<P, R> {
 
     // ----- getters -----
 
+    /// The close reason the machine holds outside its commands: that of the connection
+    /// that ended, while it waits for the user's `shouldReconnect` (none otherwise). With
+    /// the commands not yet polled, these are all the reasons it holds (the npm driver keeps
+    /// the texts of those alone).
+    #[cfg(feature = "npm")]
+    pub(crate) fn held_reason(&self) -> Option<&R> {
+        matches!(self.conn, Conn::Deciding { .. }).then_some(&self.ended_reason)
+    }
+
     /// Where the connection stands.
     ///
     /// ```

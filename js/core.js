@@ -3,7 +3,7 @@
 // by free() (a refused config), or when this object is collected. Nothing else holds it, so
 // no call can take a freed handle (the module's functions are `unsafe` on that condition).
 
-import { core_close, core_closed, core_free, core_input, core_new, core_poll, core_query, core_reason } from "../pkg/web/lifeline_ws.js";
+import { core_close, core_closed, core_free, core_input, core_new, core_poll, core_query } from "../pkg/web/lifeline_ws.js";
 
 const cores = typeof FinalizationRegistry == "function" ? new FinalizationRegistry(core_free) : null;
 
@@ -24,10 +24,6 @@ export class Core {
     return core_query(this.#p, what);
   }
 
-  reason() {
-    return core_reason(this.#p);
-  }
-
   poll() {
     return core_poll(this.#p);
   }
@@ -40,7 +36,7 @@ export class Core {
     core_closed(this.#p, generation, code, reason, clean, now);
   }
 
-  close(reconnect, code, reason, now) {
-    return core_close(this.#p, reconnect, code, reason, now);
+  close(reconnect, code, reason, bytes, now) {
+    return core_close(this.#p, reconnect, code, reason, bytes, now);
   }
 }

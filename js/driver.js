@@ -22,7 +22,7 @@ const SHOULD_RECONNECT = 12, RECONNECT_LISTENER = 13, CLOSING = 14, KEEP = 15;
 // Numbers to query (src/npm/mod.rs, `field`).
 const ERROR = 0, STATE_ = 1, ATTEMPTS = 2, RECONNECTS = 3, LAST_RTT = 4, CONNECTED_SINCE = 5;
 const QUEUED = 6, NEXT_DEADLINE = 7, LIVE_GENERATION = 8, CLOSED_FOR_GOOD = 9;
-const GENERATION = 10, VALUE = 11, DELAY = 12, CODE = 13, FLAG = 14;
+const GENERATION = 10, VALUE = 11, DELAY = 12, CODE = 13, FLAG = 14, REASON = 15, HELD_REASON = 16;
 // Refusals (src/npm/mod.rs, `refusal`).
 const CLOSED = 1, CLOSE_CODE = 3;
 
@@ -39,7 +39,37 @@ const ignore = () => {};
 const CODE_ABNORMAL = 1006; // a close with no close frame (the core's CODE_ABNORMAL)
 const MAX_CALLS = 100000; // calls from the listeners of one run of events (see #enter)
 const now = () => performance.now();
-const encoder = typeof TextEncoder == "function" ? new TextEncoder() : null;
+
+// Close reasons cross into wasm as ids (src/npm/mod.rs, `ReasonId`): 0 is the empty reason,
+// 1-8 the core's own words (DropReason::as_str, in the order of DROP_REASONS; tests/texts.rs
+// checks them), and every other id one this driver gave a reason of the user's or of the
+// platform, whose text it keeps in #reasons.
+export const REASONS = [
+  "",
+  "connection timeout",
+  "heartbeat timeout",
+  "server ping timeout",
+  "closing handshake timed out",
+  "closed by the user",
+  "reconnect() called",
+  "page hidden (pagehide)",
+  "page hidden (closeWhenHiddenAfter)",
+];
+const LAST_ID = 4294967295; // ids are u32s: past this one, numbering starts over
+
+/** The length of `text` in bytes of UTF-8, as TextEncoder encodes it (a lone surrogate is U+FFFD: 3). */
+export function utf8Length(text) {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    // A surrogate pair is 2 code units and 4 bytes; every other unit from 0x800 is 3 bytes.
+    if (c < 0x800) bytes += 1;
+    else if ((c & 0xfc00) == 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) == 0xdc00) bytes += 2, i++;
+    else bytes += 2;
+  }
+  return bytes;
+}
 
 export function domException(message, name) {
   if (typeof DOMException == "function") return new DOMException(message, name);
@@ -92,6 +122,10 @@ export class Driver {
   #sping;
   #spingTest;
   #pumping = false; // carrying out the core's commands (listeners may call back in)
+  // The texts of the reasons given ids (see REASONS): kept until the end of a run of the
+  // core's commands (#pump) that drained them all, then only the one the core still holds.
+  #reasons = null; // id -> text
+  #nextReason = REASONS.length;
   #calls = 0; // calls made from listeners during this run
   #lingering = null; // sockets let go of whose closing handshake has not ended (ws package)
   #told = "closed"; // the state the listeners were last told
@@ -215,9 +249,13 @@ export class Driver {
     // After a final close the listeners were gone: the network and the page may have
     // changed meanwhile, and listen() reports how they are now.
     if (reconnect) this.#listen();
-    const refused = this.#core.close(reconnect, code, reason, now());
-    if (refused == CLOSE_CODE) throw domException("close code must be 1000 or 3000-4999, got " + code, "InvalidAccessError");
-    if (refused) throw domException(`close reason must be at most 123 bytes of UTF-8, got ${encoder ? encoder.encode(reason).length : reason.length}`, "SyntaxError");
+    const id = this.#reason(reason), bytes = utf8Length(reason);
+    const refused = this.#core.close(reconnect, code, id, bytes, now());
+    if (refused) {
+      this.#reasons?.delete(id); // the core keeps nothing of a refused call
+      if (refused == CLOSE_CODE) throw domException("close code must be 1000 or 3000-4999, got " + code, "InvalidAccessError");
+      throw domException(`close reason must be at most 123 bytes of UTF-8, got ${bytes}`, "SyntaxError");
+    }
     this.#pump();
   }
 
@@ -271,7 +309,7 @@ export class Driver {
       const gen = this.#gen;
       this.#detach();
       const code = typeof event.code == "number" ? event.code : CODE_ABNORMAL;
-      this.#core.closed(gen, code, String(event.reason ?? ""), !!event.wasClean, now());
+      this.#core.closed(gen, code, this.#reason(String(event.reason ?? "")), !!event.wasClean, now());
       return this.#pump();
     }
     if (type == "online" || type == "offline") this.#input(NETWORK, +(type == "online"));
@@ -313,6 +351,16 @@ export class Driver {
       for (let kind; (kind = c.poll()) !== 0; ) this.#execute(kind, c);
     } finally {
       this.#pumping = false;
+    }
+    // Every command was polled (a throw above skips this: commands may be left), so the
+    // core holds no reason but HELD_REASON's; calls from listeners fed theirs during this
+    // run and it carried them out. A reason is read (#text) only for a command being
+    // carried out, so no text still to be read is forgotten.
+    const reasons = this.#reasons;
+    if (reasons?.size) {
+      const held = c.query(HELD_REASON), text = reasons.get(held);
+      reasons.clear();
+      if (text !== undefined) reasons.set(held, text);
     }
     let due = c.query(NEXT_DEADLINE);
     if (isNaN(due)) due = undefined; // no deadline
@@ -358,12 +406,12 @@ export class Driver {
       case CLOSE: {
         if (c.query(GENERATION) !== this.#gen || !this.ws) return;
         const code = c.query(CODE);
-        return isNaN(code) ? this.ws.close() : this.ws.close(code, c.reason());
+        return isNaN(code) ? this.ws.close() : this.ws.close(code, this.#text(c));
       }
       case ABANDON: {
         if (c.query(GENERATION) !== this.#gen || !this.ws) return;
         const ws = this.ws;
-        const code = c.query(CODE), reason = c.reason(), dead = c.query(FLAG);
+        const code = c.query(CODE), reason = this.#text(c), dead = c.query(FLAG);
         this.#detach(); // our listeners go first: nothing it does now reaches the core
         if (typeof ws.terminate != "function") return ws.close(code, reason);
         if (dead) return ws.terminate();
@@ -379,7 +427,7 @@ export class Driver {
       case ASK: {
         const should = this.#shouldReconnect;
         let answer = true;
-        const event = { type: "close", target: t, code: c.query(CODE), reason: c.reason(), wasClean: !!c.query(FLAG) };
+        const event = { type: "close", target: t, code: c.query(CODE), reason: this.#text(c), wasClean: !!c.query(FLAG) };
         try {
           answer = !!should(event);
         } catch (error) {
@@ -397,7 +445,7 @@ export class Driver {
         const delay = c.query(DELAY);
         return t[FIRE]("close", {
           code: c.query(CODE),
-          reason: c.reason(),
+          reason: this.#text(c),
           wasClean: !!c.query(FLAG),
           willReconnect: !!c.query(VALUE),
           delayMs: isNaN(delay) ? null : delay,
@@ -426,6 +474,23 @@ export class Driver {
         return t[FIRE]("drop", { data });
       }
     }
+  }
+
+  // The id the core is given for a reason's text (kept in #reasons until #pump forgets it).
+  #reason(text) {
+    if (text === "") return 0;
+    const id = this.#nextReason;
+    // Ids start over after 2^32 - 1 of them; an id still kept then was given billions of
+    // reasons ago, which #pump's pruning rules out (the core holds at most one between runs).
+    this.#nextReason = id < LAST_ID ? id + 1 : REASONS.length;
+    (this.#reasons ??= new Map()).set(id, text);
+    return id;
+  }
+
+  // The text of the polled command's reason.
+  #text(c) {
+    const id = c.query(REASON);
+    return id < REASONS.length ? REASONS[id] : this.#reasons.get(id);
   }
 
   #open(gen) {
@@ -458,7 +523,7 @@ export class Driver {
     } catch (error) {
       this.#lastError = error;
       c.input(FAILED, gen, 1, now());
-      c.closed(gen, CODE_ABNORMAL, "", false, now());
+      c.closed(gen, CODE_ABNORMAL, 0, false, now());
       return this.#pump();
     }
     ws.binaryType = this.binaryType;

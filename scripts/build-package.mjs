@@ -132,11 +132,13 @@ export function instantiate(bytes) {
 `;
 for (const name of ["function __wbg_get_imports()", "function __wbg_finalize_init(instance, module)"])
   if (!glue.includes(name)) throw new Error(`build: the wasm-bindgen glue changed: no ${name} (update INSTANTIATE)`);
-if (!glue.includes(INSTANTIATE)) {
+let patched = glue;
+if (!patched.includes(INSTANTIATE)) {
   // A --no-wasm build after an older one of this script: its addition goes first.
-  const at = glue.indexOf("\n// Added by scripts/build-package.mjs");
-  writeFileSync(join(out, "lifeline_ws.js"), (at < 0 ? glue : glue.slice(0, at)) + INSTANTIATE);
+  const at = patched.indexOf("\n// Added by scripts/build-package.mjs");
+  patched = (at < 0 ? patched : patched.slice(0, at)) + INSTANTIATE;
 }
+if (patched !== glue) writeFileSync(join(out, "lifeline_ws.js"), patched);
 writeFileSync(join(out, "lifeline_ws_bytes.js"), bytesModule(wasm));
 
 // Built in pkg/ (git-ignored) and swapped in at the end, so a reader of dist/ never sees half a build.
@@ -217,6 +219,12 @@ for (const file of [utf8.outputFiles[0].path, ...["lifeline-ws.mjs", "lifeline-w
   const bytes = file.startsWith(next) ? readFileSync(file) : utf8.outputFiles[0].contents;
   const at = bytes.findIndex((b) => b > 0x7f);
   if (at >= 0) throw new Error(`build: ${file} is not ASCII (byte ${bytes[at]} at ${at})`);
+}
+// No text crosses into wasm or out of it (close reasons are ids; the module throws nothing):
+// no string glue in the bundles.
+for (const file of [join(next, "lifeline-ws.mjs"), join(next, "lifeline-ws.cjs")]) {
+  const glueText = /TextEncoder|TextDecoder|passStringToWasm/.exec(readFileSync(file, "utf8"));
+  if (glueText) throw new Error(`build: ${file} holds wasm-bindgen's string glue (${glueText[0]})`);
 }
 
 const types = join(root, "js", "lifeline-ws.d.ts");

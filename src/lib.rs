@@ -9,7 +9,7 @@
 //! core without going through JavaScript: `Socket::connect` with a [`Config`], events as
 //! a `Stream` (futures) of [`Event`]s or through callbacks. With the `npm`
 //! feature, the crate is the npm package's wasm instead: the core behind a thin export
-//! layer of numbers and strings (the `npm` module), driven by the package's JavaScript.
+//! layer of numbers alone (the `npm` module), driven by the package's JavaScript.
 //! With the `serde` feature, a [`Config`] deserializes from (and serializes to) the JS
 //! API's option names, checked as the builder checks them (`Config::from_js` / `to_js`
 //! on `wasm32`, through serde-wasm-bindgen), and `Stats` and every [`Event`] serialize

@@ -4,8 +4,9 @@
 //! and the same sentences for refused inputs.
 #![cfg(all(feature = "npm", not(target_arch = "wasm32")))]
 
+use lifeline_ws::core::Reason;
 use lifeline_ws::core::{ConfigError, InputError, Jitter, Overflow};
-use lifeline_ws::npm::{EXPECTATIONS, NUMBER_FIELDS};
+use lifeline_ws::npm::{ReasonId, DROP_REASONS, EXPECTATIONS, NUMBER_FIELDS};
 
 fn source(path: &str) -> String {
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
@@ -32,6 +33,19 @@ fn number_fields_and_expectations_match_the_core() {
     assert_eq!(js_array(&js, "NUMBER_FIELDS"), NUMBER_FIELDS);
     let expected: Vec<_> = EXPECTATIONS.iter().map(|e| e.as_str()).collect();
     assert_eq!(js_array(&js, "EXPECTATIONS"), expected);
+}
+
+/// Reasons cross as ids: the JS holds the machine's own words under theirs.
+#[test]
+fn the_machine_s_words_match_the_core_by_id() {
+    let js = source("js/driver.js");
+    let texts = js_array(&js, "REASONS");
+    assert_eq!(texts.len(), DROP_REASONS.len() + 1, "{texts:?}");
+    assert_eq!(texts[0], "", "id 0 is the empty reason");
+    for why in DROP_REASONS {
+        let id = ReasonId::from_drop(why).id as usize;
+        assert_eq!(texts[id], why.as_str(), "id {id}: {why:?}");
+    }
 }
 
 #[test]

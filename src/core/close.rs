@@ -1,5 +1,8 @@
 //! What the machine says when a socket closes: the close codes it uses, and why it drops a
-//! socket ([`DropReason`]), in the words that go on the wire and into the `close` event.
+//! socket ([`DropReason`]), in the words that go on the wire and into the `close` event, and
+//! what the machine needs of a reason ([`Reason`]).
+
+use alloc::string::String;
 
 /// The close code of the `close` event when the machine dropped a socket that did not close
 /// by itself (heartbeat timeout, closing-handshake timeout): "abnormal closure".
@@ -138,6 +141,38 @@ impl DropReason {
                 | DropReason::ServerPingTimeout
                 | DropReason::CloseTimeout
         )
+    }
+}
+
+/// What the machine needs of a close reason, so that a driver picks how reasons are held: the
+/// Rust API holds them as [`String`]s, the npm package as numbers standing for texts its JS
+/// keeps (no text crosses the wasm boundary there).
+///
+/// [`Default`] is the empty reason (a close with none); [`Clone`] copies a reason that goes
+/// to two places (a command and an event).
+///
+/// ```
+/// use lifeline_ws::core::{DropReason, Reason};
+///
+/// assert_eq!(String::default().utf8_len(), 0);
+/// assert_eq!(<String as Reason>::from_drop(DropReason::PageHide), "page hidden (pagehide)");
+/// assert_eq!("é".to_string().utf8_len(), 2);
+/// ```
+pub trait Reason: Clone + Default {
+    /// The reason for the machine's own words: [`DropReason::as_str`] as a reason.
+    fn from_drop(why: DropReason) -> Self;
+
+    /// How many bytes of UTF-8 the reason's text takes (`close()` refuses more than 123).
+    fn utf8_len(&self) -> usize;
+}
+
+impl Reason for String {
+    fn from_drop(why: DropReason) -> Self {
+        why.as_str().into()
+    }
+
+    fn utf8_len(&self) -> usize {
+        self.len()
     }
 }
 

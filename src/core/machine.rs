@@ -23,7 +23,7 @@ mod retry;
 use alloc::string::String;
 
 use super::backoff::Rng;
-use super::close::{DropReason, CODE_NORMAL};
+use super::close::{DropReason, Reason, CODE_NORMAL};
 use super::config::{Config, ConfigError};
 use super::fifo::Fifo;
 use super::liveness::{Beat, Liveness};
@@ -73,13 +73,6 @@ enum Conn {
     },
 }
 
-/// A reason as a `String` of its own: a copy of a reason that goes to two places (a command
-/// and an event), made as the machine's own words are (`DropReason`'s, by `String::from`)
-/// rather than by `clone`: one copying routine in the npm wasm instead of two.
-fn text(reason: &str) -> String {
-    reason.into()
-}
-
 /// Timing options in whole milliseconds, converted once from the validated [`Config`].
 #[derive(Clone, Copy, Debug)]
 struct Timing {
@@ -94,8 +87,10 @@ struct Timing {
 /// One connection that stays alive, as a deterministic state machine.
 ///
 /// `P` is the payload of a user message: the wasm driver queues `JsValue`s without copying
-/// them, tests use `String`s. The machine never reads a clock or a random source: time comes
-/// with every input, jitter from a generator seeded by the caller.
+/// them, tests use `String`s. `R` is a close reason (see [`Reason`]): a `String` by default,
+/// a number standing for a text the JS keeps in the npm package. The machine never reads a
+/// clock or a random source: time comes with every input, jitter from a generator seeded by
+/// the caller.
 ///
 /// ```
 /// use lifeline_ws::core::{Command, Config, Event, Input, Machine, State};
@@ -113,12 +108,12 @@ struct Timing {
 /// assert!(commands.contains(&Command::Emit(Event::Open)));
 /// ```
 #[derive(Debug)]
-pub struct Machine<P> {
+pub struct Machine<P, R = String> {
     config: Config,
     timing: Timing,
     rng: Rng,
     queue: SendQueue<P>,
-    commands: Fifo<Command<P>>,
+    commands: Fifo<Command<P, R>>,
     conn: Conn,
     page: Page,
     state: State,
@@ -138,10 +133,10 @@ pub struct Machine<P> {
     down_since: Option<Millis>,
     /// The close reason of the connection that ended, while [`Conn::Deciding`] (kept apart,
     /// so that the phase is a plain value).
-    ended_reason: String,
+    ended_reason: R,
 }
 
-impl<P> Machine<P> {
+impl<P, R: Reason> Machine<P, R> {
     /// A machine for `config`, its jitter drawn from a generator seeded with `seed`.
     /// It does nothing until [`Input::Start`].
     ///
@@ -191,11 +186,20 @@ impl<P> Machine<P> {
             closed_by_user: false,
             ever_opened: false,
             down_since: None,
-            ended_reason: String::new(),
+            ended_reason: R::default(),
         }
     }
 
     // ----- getters -----
+
+    /// The close reason the machine holds outside its commands: that of the connection
+    /// that ended, while it waits for the user's `shouldReconnect` (none otherwise). With
+    /// the commands not yet polled, these are all the reasons it holds (the npm driver keeps
+    /// the texts of those alone).
+    #[cfg(feature = "npm")]
+    pub(crate) fn held_reason(&self) -> Option<&R> {
+        matches!(self.conn, Conn::Deciding { .. }).then_some(&self.ended_reason)
+    }
 
     /// Where the connection stands.
     ///
@@ -338,7 +342,7 @@ impl<P> Machine<P> {
     ///     Command::Emit(Event::StateChange(State::Connecting)),
     /// ]);
     #[must_use = "every command is to be carried out, in order, until there is none"]
-    pub fn poll_command(&mut self) -> Option<Command<P>> {
+    pub fn poll_command(&mut self) -> Option<Command<P, R>> {
         self.commands.pop()
     }
 
@@ -402,7 +406,7 @@ impl<P> Machine<P> {
     /// assert_eq!(refused, Err(InputError::InvalidCloseCode(1001)));
     /// assert_eq!(m.state(), State::Connecting); // nothing changed
     /// ```
-    pub fn handle(&mut self, input: Input<P>, now: Millis) -> Result<(), InputError<P>> {
+    pub fn handle(&mut self, input: Input<P, R>, now: Millis) -> Result<(), InputError<P>> {
         let lifecycle = self.config.lifecycle;
         match input {
             Input::Start => self.start(now),
@@ -425,11 +429,11 @@ impl<P> Machine<P> {
             Input::Send(message) => return self.send(message),
             Input::Keep(message) => return self.keep(message),
             Input::Close { code, reason } => {
-                check_close(code, &reason)?;
+                check_close(code, reason.utf8_len())?;
                 self.close(code, reason, now);
             }
             Input::Reconnect { code, reason } => {
-                check_close(code, &reason)?;
+                check_close(code, reason.utf8_len())?;
                 self.reconnect(code, reason, now);
             }
             Input::Visibility { visible: false } => self.page.hide(now),
@@ -552,7 +556,7 @@ impl<P> Machine<P> {
         &mut self,
         generation: Generation,
         code: u16,
-        reason: String,
+        reason: R,
         was_clean: bool,
         now: Millis,
     ) {
@@ -624,7 +628,7 @@ impl<P> Machine<P> {
         self.commands.push(Command::Abandon {
             generation,
             code: CODE_NORMAL,
-            reason: why.as_str().into(),
+            reason: R::from_drop(why),
             dead: why.is_dead(),
         });
     }
@@ -636,7 +640,7 @@ impl<P> Machine<P> {
         }
     }
 
-    fn emit(&mut self, event: Event<P>) {
+    fn emit(&mut self, event: Event<P, R>) {
         self.commands.push(Command::Emit(event));
     }
 }

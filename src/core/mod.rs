@@ -28,7 +28,7 @@ mod timer;
 mod types;
 
 pub use backoff::Rng;
-pub use close::{DropReason, CODE_ABNORMAL, CODE_NORMAL, CODE_NO_STATUS};
+pub use close::{DropReason, Reason, CODE_ABNORMAL, CODE_NORMAL, CODE_NO_STATUS};
 #[cfg(feature = "npm")]
 pub(crate) use config::Invalid;
 pub use config::{

@@ -112,17 +112,15 @@ impl<P: ::core::fmt::Debug> ::core::error::Error for InputError<P> {}
 const MAX_REASON_BYTES: usize = 123;
 
 /// The checks `WebSocket.close(code, reason)` makes: a code of 1000 or 3000–4999, a reason of
-/// at most 123 bytes.
-pub(crate) fn check_close<P>(code: Option<u16>, reason: &str) -> Result<(), InputError<P>> {
+/// at most 123 bytes (`bytes`: its length in UTF-8).
+pub(crate) fn check_close<P>(code: Option<u16>, bytes: usize) -> Result<(), InputError<P>> {
     if let Some(code) = code {
         if code != CODE_NORMAL && !(3000..=4999).contains(&code) {
             return Err(InputError::InvalidCloseCode(code));
         }
     }
-    if reason.len() > MAX_REASON_BYTES {
-        return Err(InputError::ReasonTooLong {
-            bytes: reason.len(),
-        });
+    if bytes > MAX_REASON_BYTES {
+        return Err(InputError::ReasonTooLong { bytes });
     }
     Ok(())
 }

@@ -193,7 +193,8 @@ impl serde::Serialize for ErrorCause {
 }
 
 /// What the driver tells the machine. Each is handled by [`Machine::handle`], with the
-/// current time.
+/// current time. `P` is a user message, `R` a close reason ([`Reason`](crate::core::Reason): a `String` unless
+/// the driver picks another).
 ///
 /// ```
 /// use lifeline_ws::core::{Command, Config, Input, Machine, State};
@@ -210,7 +211,7 @@ impl serde::Serialize for ErrorCause {
 /// [`Machine::handle`]: crate::core::Machine::handle
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum Input<P> {
+pub enum Input<P, R = String> {
     /// Begin: connect now, unless the config says `start_closed`.
     Start,
     /// The socket of `generation` opened.
@@ -253,7 +254,7 @@ pub enum Input<P> {
         /// The close code the platform reported.
         code: u16,
         /// The close reason the platform reported.
-        reason: String,
+        reason: R,
         /// Whether the closing handshake completed.
         was_clean: bool,
     },
@@ -280,7 +281,7 @@ pub enum Input<P> {
         /// The close code to send, if the user gave one (1000 or 3000–4999).
         code: Option<u16>,
         /// The close reason to send (at most 123 bytes of UTF-8).
-        reason: String,
+        reason: R,
     },
     /// The user called `reconnect(code, reason)`: drop the socket and connect now, starting
     /// over at attempt 1.
@@ -288,7 +289,7 @@ pub enum Input<P> {
         /// The close code to send on the dropped socket, if the user gave one.
         code: Option<u16>,
         /// The close reason to send on the dropped socket.
-        reason: String,
+        reason: R,
     },
     /// The page became visible (`true`) or hidden (`false`).
     Visibility {
@@ -348,6 +349,7 @@ pub enum Outgoing<P> {
 }
 
 /// What the machine wants the driver to do, drained with [`Machine::poll_command`] in order.
+/// `P` is a user message, `R` a close reason ([`Reason`](crate::core::Reason)).
 ///
 /// Not `#[non_exhaustive]`: a driver carries out every command, and a new one must fail its
 /// build rather than fall into a `_` arm.
@@ -367,7 +369,7 @@ pub enum Outgoing<P> {
 ///
 /// [`Machine::poll_command`]: crate::core::Machine::poll_command
 #[derive(Clone, Debug, PartialEq)]
-pub enum Command<P> {
+pub enum Command<P, R = String> {
     /// Get the URL (calling the user's provider if there is one) and open a socket for
     /// `generation`. If that fails, report [`Input::Error`] with [`ErrorCause::Url`] and then
     /// [`Input::Closed`] for the generation.
@@ -390,7 +392,7 @@ pub enum Command<P> {
         /// The close code to send; `None` sends none, as `WebSocket.close()` does.
         code: Option<u16>,
         /// The close reason to send.
-        reason: String,
+        reason: R,
     },
     /// Detach every listener from the socket of `generation` and close it without waiting:
     /// the machine is done with it and nothing it does later may reach the user.
@@ -400,7 +402,7 @@ pub enum Command<P> {
         /// The close code to send, should the socket still be alive.
         code: u16,
         /// The close reason to send.
-        reason: String,
+        reason: R,
         /// Whether the socket is believed dead (heartbeat, connection or closing timeout):
         /// then nothing is worth waiting for, and a driver that can (the `ws` package's
         /// `terminate()`) drops the connection at once instead of closing it.
@@ -412,17 +414,18 @@ pub enum Command<P> {
         /// The close code.
         code: u16,
         /// The close reason.
-        reason: String,
+        reason: R,
         /// Whether the close was clean.
         was_clean: bool,
     },
     /// Dispatch an event to the user's listeners.
-    Emit(Event<P>),
+    Emit(Event<P, R>),
 }
 
 /// The `close` event: emitted once for every disconnection of an opened connection, and
 /// once when the user closes a client that is connecting or waiting (closing a client that
 /// is already closed, or was created with `startClosed` and never started, emits nothing).
+/// `R` is a close reason ([`Reason`](crate::core::Reason)).
 ///
 /// ```
 /// use lifeline_ws::core::{CloseInfo, Command, Config, Event, Input, Machine};
@@ -438,12 +441,12 @@ pub enum Command<P> {
 /// assert_eq!(close, Some(info));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CloseInfo {
+pub struct CloseInfo<R = String> {
     /// The close code (the platform's, or 1006 when the machine abandoned a dead socket).
     pub code: u16,
     /// The close reason (the platform's, or the machine's own words for why it dropped the
     /// socket).
-    pub reason: String,
+    pub reason: R,
     /// Whether the closing handshake completed.
     pub was_clean: bool,
     /// Whether the client will connect again by itself.
@@ -453,7 +456,8 @@ pub struct CloseInfo {
     pub delay: Option<Millis>,
 }
 
-/// What the user's listeners receive, through the driver.
+/// What the user's listeners receive, through the driver. `P` is a user message, `R` a close
+/// reason ([`Reason`](crate::core::Reason)).
 ///
 /// Not `#[non_exhaustive]`: a driver delivers every event, and a new one must fail its build
 /// rather than fall into a `_` arm.
@@ -474,7 +478,7 @@ pub struct CloseInfo {
 /// assert!(!events.iter().any(|e| matches!(e, Event::Close(_))));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub enum Event<P> {
+pub enum Event<P, R = String> {
     /// The first connection opened (also every later one when no `reconnect` listener is
     /// set, so code written for a plain WebSocket keeps working).
     Open,
@@ -493,7 +497,7 @@ pub enum Event<P> {
         delay: Millis,
     },
     /// A connection ended (see [`CloseInfo`]).
-    Close(CloseInfo),
+    Close(CloseInfo<R>),
     /// Something went wrong; a connection attempt failed or will.
     Error {
         /// What went wrong.

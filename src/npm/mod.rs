@@ -1,21 +1,22 @@
-//! The npm package's wasm: the core and a thin export layer over numbers and strings.
+//! The npm package's wasm: the core and a thin export layer over numbers alone.
 //!
-//! [`Core`] wraps one [`Machine`] whose payloads are ids (`u32`): the JS driver keeps the
-//! data of every queued message and hands only its id across. Nothing here calls into
-//! JavaScript, holds a JS value or creates a closure, so no JS exception can ever unwind
-//! through a frame of this module; the JS side converts and checks every value before it
+//! [`Core`] wraps one [`Machine`] whose payloads are ids (`u32`) and whose close reasons are
+//! [`ReasonId`]s: the JS driver keeps the data of every queued message and the text of every
+//! reason, and hands only numbers across (no string crosses, so neither side carries
+//! wasm-bindgen's string glue). Nothing here calls into JavaScript, holds a JS value or
+//! creates a closure, so no JS exception can ever unwind through a frame of this module; the JS side converts and checks every value before it
 //! crosses (docs/driver-contract.md says how the two sides talk).
 //!
-//! Eight calls cross, each a loop's worth of work, since every export costs bytes on both
+//! Seven calls cross, each a loop's worth of work, since every export costs bytes on both
 //! sides:
 //! - [`Core::new`] takes the configuration as an array of numbers ([`slot`] gives each its
 //!   index). A config the core refuses does not throw: [`field::ERROR`] answers the typed
 //!   error as a number ([`field::ERROR`] says how), which the JS side renders in its own
 //!   words.
-//! - [`Core::input`] feeds every input that has no text ([`input`]); [`Core::closed`] and
+//! - [`Core::input`] feeds every input that has no reason ([`input`]); [`Core::closed`] and
 //!   [`Core::close`] those that do.
 //! - [`Core::poll`] takes the next command and answers its [`kind`]; [`Core::query`] reads
-//!   its fields and the core's numbers ([`field`]), [`Core::reason`] its text.
+//!   its fields (its reason's id among them) and the core's numbers ([`field`]).
 //! - They cross as free functions over a handle (`core_new`, `core_query`, …, `core_free`),
 //!   which js/core.js makes into these calls again.
 
@@ -24,15 +25,15 @@ mod abi;
 mod arena;
 
 use alloc::boxed::Box;
-use alloc::string::String;
 
 use wasm_bindgen::prelude::*;
 
-use abi::{TextIn, TextOut, Values};
+use abi::Values;
 
 use crate::core::{
-    Backoff, Command, Config, ErrorCause, Event, Expected, Generation, Heartbeat, Input,
-    InputError, Invalid, Jitter, Lifecycle, Machine, Millis, Outgoing, Overflow, Queue,
+    Backoff, Command, Config, DropReason, ErrorCause, Event, Expected, Generation, Heartbeat,
+    Input, InputError, Invalid, Jitter, Lifecycle, Machine, Millis, Outgoing, Overflow, Queue,
+    Reason,
 };
 
 /// The index of each configuration value in the array given to [`Core::new`].
@@ -119,6 +120,57 @@ pub const EXPECTATIONS: [Expected; 6] = [
     Expected::QueueSize,
 ];
 
+/// A close reason as a number: the JS driver keeps its text under `id`.
+///
+/// Id 0 is the empty reason; ids 1 to [`DROP_REASONS`]`.len()` are the machine's own words
+/// ([`DROP_REASONS`]`[id - 1]`'s [`DropReason::as_str`], which the JS holds as constants);
+/// every other id is one the driver gave a reason of the user's (`close`, `reconnect`) or of
+/// the platform (a socket's `close` event), and keeps until the core no longer holds it:
+/// after a run of [`Core::poll`] that drained every command, the core holds only the reason
+/// [`field::HELD_REASON`] names.
+///
+/// `bytes` is the length of the text in UTF-8, as the JS counted it: [`Core::close`]'s check
+/// (at most 123) reads it. A platform's reason is never checked and is given 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReasonId {
+    /// The number the JS keeps the text under.
+    pub id: u32,
+    /// The text's length in bytes of UTF-8.
+    pub bytes: u32,
+}
+
+/// The machine's own words, in the order of their ids: [`DropReason`] `DROP_REASONS[i]` is
+/// the [`ReasonId`] `i + 1` (the JS driver's `REASONS` lists their texts in this order, after
+/// the empty reason; `tests/texts.rs` checks them).
+pub const DROP_REASONS: [DropReason; 8] = [
+    DropReason::ConnectionTimeout,
+    DropReason::HeartbeatTimeout,
+    DropReason::ServerPingTimeout,
+    DropReason::CloseTimeout,
+    DropReason::ClosedByUser,
+    DropReason::Reconnect,
+    DropReason::PageHide,
+    DropReason::HiddenTooLong,
+];
+
+/// The UTF-8 lengths of the machine's own words, in [`DROP_REASONS`]' order: the texts
+/// themselves ([`DropReason::as_str`]) stay out of the module (they cost 206 B gzip there);
+/// a unit test checks the lengths against them.
+const DROP_REASON_BYTES: [u8; 8] = [18, 17, 19, 27, 18, 18, 22, 34];
+
+impl Reason for ReasonId {
+    fn from_drop(why: DropReason) -> Self {
+        ReasonId {
+            id: why as u32 + 1,
+            bytes: u32::from(DROP_REASON_BYTES[why as usize]),
+        }
+    }
+
+    fn utf8_len(&self) -> usize {
+        self.bytes as usize
+    }
+}
+
 /// The number that stands for "heartbeat has neither client pings nor serverPing".
 pub const NO_HEARTBEAT_SOURCE: u32 = 255;
 
@@ -197,12 +249,12 @@ pub mod kind {
     pub const PING: u32 = 3;
     /// Send the reply to a server ping.
     pub const PING_REPLY: u32 = 4;
-    /// Start the closing handshake: `CODE` (none: no code), the reason.
+    /// Start the closing handshake: `CODE` (none: no code), `REASON`.
     pub const CLOSE: u32 = 5;
-    /// Let go of the socket now: `CODE`, the reason, `FLAG` 1 when it is dead (terminate
+    /// Let go of the socket now: `CODE`, `REASON`, `FLAG` 1 when it is dead (terminate
     /// rather than close).
     pub const ABANDON: u32 = 6;
-    /// Ask the user's `shouldReconnect`: `CODE`, the reason, `FLAG` wasClean; answer with the
+    /// Ask the user's `shouldReconnect`: `CODE`, `REASON`, `FLAG` wasClean; answer with the
     /// input [`input::SHOULD_RECONNECT`](super::input::SHOULD_RECONNECT).
     pub const ASK: u32 = 7;
     /// Emit `open`.
@@ -211,7 +263,7 @@ pub mod kind {
     pub const EV_RECONNECT: u32 = 9;
     /// Emit `reconnecting`: `VALUE` attempt, `DELAY` the delay.
     pub const EV_RECONNECTING: u32 = 10;
-    /// Emit `close`: `CODE`, the reason, `FLAG` wasClean, `VALUE` 1 when it will reconnect,
+    /// Emit `close`: `CODE`, `REASON`, `FLAG` wasClean, `VALUE` 1 when it will reconnect,
     /// `DELAY` the delay (none when no attempt is scheduled).
     pub const EV_CLOSE: u32 = 11;
     /// Emit `error`: `VALUE` the cause (0 socket, 1 url, 2 connection timeout).
@@ -226,7 +278,7 @@ pub mod kind {
     pub const EV_DROP: u32 = 16;
 }
 
-/// The inputs of [`Core::input`] (those without text), each with what its `value` means.
+/// The inputs of [`Core::input`] (those without a reason), each with what its `value` means.
 pub mod input {
     /// Connect (unless `startClosed`).
     pub const START: u32 = 0;
@@ -304,6 +356,13 @@ pub mod field {
     pub const CODE: u32 = 13;
     /// The polled command's flag (1 or 0): dead (abandon), wasClean (close, ask).
     pub const FLAG: u32 = 14;
+    /// The polled command's reason, as its [`ReasonId`](super::ReasonId)'s id (0 for none:
+    /// the empty reason).
+    pub const REASON: u32 = 15;
+    /// The id of the one reason the core holds outside its commands (that of a connection
+    /// that ended, while `shouldReconnect` is asked), 0 for none: once every command is
+    /// polled, the driver may forget every text but this one.
+    pub const HELD_REASON: u32 = 16;
 }
 
 /// Why an input was refused, as [`Core::input`] and [`Core::close`] answer it (0: accepted).
@@ -332,13 +391,13 @@ struct Polled {
     delay: Option<Millis>,
     code: Option<u16>,
     flag: bool,
-    reason: String,
+    reason: ReasonId,
 }
 
-/// One connection's core, as the npm package's JS driver sees it: eight calls, over numbers
-/// and strings only.
+/// One connection's core, as the npm package's JS driver sees it: seven calls, over numbers
+/// only.
 pub struct Core {
-    machine: Machine<u32>,
+    machine: Machine<u32, ReasonId>,
     error: u32,
     polled: Polled,
 }
@@ -390,18 +449,14 @@ impl Core {
             field::DELAY => millis(p.delay),
             field::CODE => p.code.map_or(f64::NAN, f64::from),
             field::FLAG => f64::from(u8::from(p.flag)),
+            field::REASON => f64::from(p.reason.id),
+            field::HELD_REASON => f64::from(m.held_reason().map_or(0, |r| r.id)),
             _ => f64::NAN,
         }
     }
 
-    /// The reason of the command last polled (close, abandon, ask, the `close` event). A
-    /// mutable borrow, as [`Core::query`]'s.
-    pub fn reason(&mut self) -> TextOut {
-        self.polled.reason.as_str().into()
-    }
-
     /// Takes the next command and answers its [`kind`] ([`kind::NONE`] when there is none);
-    /// [`Core::query`] and [`Core::reason`] then read its fields.
+    /// [`Core::query`] then reads its fields.
     #[must_use]
     pub fn poll(&mut self) -> u32 {
         let Some(command) = self.machine.poll_command() else {
@@ -411,7 +466,7 @@ impl Core {
         p.delay = None;
         p.flag = false;
         p.code = None;
-        p.reason.clear();
+        p.reason = ReasonId::default();
         match command {
             Command::Open { generation } => {
                 p.generation = generation.0;
@@ -467,7 +522,7 @@ impl Core {
         }
     }
 
-    fn event(&mut self, event: Event<u32>) -> u32 {
+    fn event(&mut self, event: Event<u32, ReasonId>) -> u32 {
         let p = &mut self.polled;
         let (kind, value) = match event {
             Event::Open => (kind::EV_OPEN, 0),
@@ -539,22 +594,33 @@ impl Core {
         self.handle(input, now)
     }
 
-    /// The socket of `generation` closed, with its close event's code, reason and wasClean.
-    pub fn closed(&mut self, generation: u32, code: u16, reason: TextIn, clean: bool, now: f64) {
-        let reason = reason.into_string();
+    /// The socket of `generation` closed, with its close event's code, reason (the id the
+    /// driver keeps its text under, see [`ReasonId`]) and wasClean.
+    pub fn closed(&mut self, generation: u32, code: u16, reason: u32, clean: bool, now: f64) {
         let input = Input::Closed {
             generation: Generation(generation),
             code,
-            reason,
+            reason: ReasonId {
+                id: reason,
+                bytes: 0,
+            },
             was_clean: clean,
         };
         self.handle(input, now);
     }
 
-    /// `close(code, reason)`, or `reconnect(code, reason)` when `reconnect` is set: 0, or a
-    /// [`refusal`].
-    pub fn close(&mut self, reconnect: bool, code: Option<u16>, reason: TextIn, now: f64) -> u32 {
-        let reason = reason.into_string();
+    /// `close(code, reason)`, or `reconnect(code, reason)` when `reconnect` is set, the
+    /// reason as the id the driver keeps its text under and its length in bytes of UTF-8
+    /// (see [`ReasonId`]): 0, or a [`refusal`] (then the core keeps nothing of it).
+    pub fn close(
+        &mut self,
+        reconnect: bool,
+        code: Option<u16>,
+        reason: u32,
+        bytes: u32,
+        now: f64,
+    ) -> u32 {
+        let reason = ReasonId { id: reason, bytes };
         let input = if reconnect {
             Input::Reconnect { code, reason }
         } else {
@@ -563,7 +629,7 @@ impl Core {
         self.handle(input, now)
     }
 
-    fn handle(&mut self, input: Input<u32>, now: f64) -> u32 {
+    fn handle(&mut self, input: Input<u32, ReasonId>, now: f64) -> u32 {
         match self.machine.handle(input, millis(now)) {
             Ok(()) => 0,
             Err(InputError::Closed(_)) => refusal::CLOSED,
@@ -606,16 +672,6 @@ pub unsafe fn core_query(core: *mut Core, what: u32) -> f64 {
     unsafe { &mut *core }.query(what)
 }
 
-/// [`Core::reason`].
-///
-/// # Safety
-/// As [`core_query`]'s.
-#[wasm_bindgen]
-pub unsafe fn core_reason(core: *mut Core) -> TextOut {
-    // SAFETY: as the caller promises.
-    unsafe { &mut *core }.reason()
-}
-
 /// [`Core::poll`].
 ///
 /// # Safety
@@ -651,7 +707,7 @@ pub unsafe fn core_closed(
     core: *mut Core,
     generation: u32,
     code: u16,
-    reason: TextIn,
+    reason: u32,
     clean: bool,
     now: f64,
 ) {
@@ -668,11 +724,12 @@ pub unsafe fn core_close(
     core: *mut Core,
     reconnect: bool,
     code: Option<u16>,
-    reason: TextIn,
+    reason: u32,
+    bytes: u32,
     now: f64,
 ) -> u32 {
     // SAFETY: as the caller promises.
-    unsafe { &mut *core }.close(reconnect, code, reason, now)
+    unsafe { &mut *core }.close(reconnect, code, reason, bytes, now)
 }
 
 /// Panics trap: the npm build has no std, so no panic machinery and no formatting (the core's
@@ -849,28 +906,25 @@ mod tests {
         assert_eq!(core.value(field::LAST_RTT), None);
         assert!(core.query(field::LAST_RTT).is_nan(), "none is NaN");
         assert_eq!(
-            core.close(false, Some(1001), "".into(), 50.0),
+            core.close(false, Some(1001), 0, 0, 50.0),
             refusal::CLOSE_CODE
         );
-        let long = "x".repeat(124);
         assert_eq!(
-            core.close(true, None, long.as_str().into(), 50.0),
+            core.close(true, None, 20, 124, 50.0),
             refusal::REASON_TOO_LONG
         );
-        assert_eq!(core.close(false, Some(1000), "bye".into(), 50.0), 0);
+        assert_eq!(core.close(false, Some(1000), 21, 3, 50.0), 0);
         let mut close = None;
         loop {
             match core.poll() {
                 kind::NONE => break,
-                kind::CLOSE => {
-                    close = Some((core.value(field::CODE), core.reason().as_str().to_string()))
-                }
+                kind::CLOSE => close = Some((core.value(field::CODE), core.value(field::REASON))),
                 _ => {}
             }
         }
-        assert_eq!(close, Some((Some(1000.0), "bye".to_string())));
+        assert_eq!(close, Some((Some(1000.0), Some(21.0))));
         assert_eq!(core.input(input::SEND, 0, 3.0, 60.0), refusal::CLOSED);
-        core.closed(1, 1000, "bye".into(), true, 70.0);
+        core.closed(1, 1000, 22, true, 70.0);
         let mut event = None;
         loop {
             match core.poll() {
@@ -881,12 +935,16 @@ mod tests {
                         core.value(field::FLAG),
                         core.value(field::VALUE),
                         core.value(field::DELAY),
+                        core.value(field::REASON),
                     ))
                 }
                 _ => {}
             }
         }
-        assert_eq!(event, Some((Some(1000.0), Some(1.0), Some(0.0), None)));
+        assert_eq!(
+            event,
+            Some((Some(1000.0), Some(1.0), Some(0.0), None, Some(22.0)))
+        );
         assert_eq!(core.value(field::CLOSED_FOR_GOOD), Some(1.0));
         assert_eq!(core.value(field::NEXT_DEADLINE), None);
         assert_eq!(core.value(99), None);
@@ -900,5 +958,64 @@ mod tests {
         core.input(input::DEADLINE, 0, 1e300, f64::INFINITY);
         core.input(1000, 0, 0.0, 0.0);
         drain(&mut core);
+    }
+
+    #[test]
+    fn the_machine_s_own_words_have_fixed_ids() {
+        for (i, why) in DROP_REASONS.iter().enumerate() {
+            let reason = ReasonId::from_drop(*why);
+            assert_eq!(reason.id as usize, i + 1, "{why:?}");
+            assert_eq!(reason.utf8_len(), why.as_str().len(), "{why:?}");
+        }
+        // Every DropReason is listed: a new one fails to build here.
+        for why in DROP_REASONS {
+            match why {
+                DropReason::ConnectionTimeout
+                | DropReason::HeartbeatTimeout
+                | DropReason::ServerPingTimeout
+                | DropReason::CloseTimeout
+                | DropReason::ClosedByUser
+                | DropReason::Reconnect
+                | DropReason::PageHide
+                | DropReason::HiddenTooLong => {}
+            }
+        }
+    }
+
+    #[test]
+    fn the_held_reason_is_the_ended_connection_s_while_deciding() {
+        let mut v = defaults();
+        v[slot::SHOULD_RECONNECT] = 1.0;
+        let mut core = Core::new(v[..].into(), 0, 1);
+        core.input(input::START, 0, 0.0, 0.0);
+        core.input(input::OPENED, 1, 0.0, 10.0);
+        drain(&mut core);
+        assert_eq!(core.value(field::HELD_REASON), Some(0.0));
+        core.closed(1, 4000, 40, true, 20.0);
+        assert_eq!(core.poll(), kind::ASK);
+        assert_eq!(core.value(field::REASON), Some(40.0));
+        drain(&mut core);
+        assert_eq!(
+            core.value(field::HELD_REASON),
+            Some(40.0),
+            "kept while deciding"
+        );
+        core.input(input::SHOULD_RECONNECT, 0, 1.0, 30.0);
+        let mut reasons = vec![];
+        while core.poll() != kind::NONE {
+            reasons.push(core.value(field::REASON));
+        }
+        assert!(reasons.contains(&Some(40.0)), "the close event's reason");
+        assert_eq!(core.value(field::HELD_REASON), Some(0.0));
+        // A refused close keeps nothing.
+        core.input(input::DEADLINE, 0, f64::NAN, 100_000.0);
+        core.input(input::OPENED, 2, 0.0, 100_010.0);
+        drain(&mut core);
+        assert_eq!(
+            core.close(false, Some(4000), 41, 124, 100_020.0),
+            refusal::REASON_TOO_LONG
+        );
+        assert_eq!(core.poll(), kind::NONE);
+        assert_eq!(core.value(field::HELD_REASON), Some(0.0));
     }
 }

@@ -18,7 +18,7 @@ const wasmFile = path.join(pkg, "lifeline_ws_bg.wasm");
 const DEFAULTS = [1000, 30000, 2, Infinity, 5000, 10000, 25000, 10000, 1000, NaN, 3000, 0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0];
 const START = 0, OPENED = 1, SEND = 6;
 const OPEN = 1;
-const ERROR = 0, STATE = 1, QUEUED = 6, GENERATION = 10;
+const ERROR = 0, STATE = 1, QUEUED = 6, GENERATION = 10, REASON = 15, HELD_REASON = 16;
 
 // The calls over a handle, as js/core.js makes them of the glue's `core_*` functions.
 function coreOf(glue) {
@@ -32,9 +32,6 @@ function coreOf(glue) {
     query(what) {
       return glue.core_query(this.p, what);
     }
-    reason() {
-      return glue.core_reason(this.p);
-    }
     poll() {
       return glue.core_poll(this.p);
     }
@@ -44,8 +41,8 @@ function coreOf(glue) {
     closed(generation, code, reason, clean, now) {
       glue.core_closed(this.p, generation, code, reason, clean, now);
     }
-    close(reconnect, code, reason, now) {
-      return glue.core_close(this.p, reconnect, code, reason, now);
+    close(reconnect, code, reason, bytes, now) {
+      return glue.core_close(this.p, reconnect, code, reason, bytes, now);
     }
   };
 }
@@ -81,7 +78,7 @@ test("the module calls no JS: its only imports are wasm-bindgen's intrinsics", (
   const imports = WebAssembly.Module.imports(module).map((i) => i.name);
   for (const name of imports) assert.match(name, /^__wbg___wbindgen_throw_|^__wbindgen_init_externref_table$/, `import ${name}`);
   const exports = WebAssembly.Module.exports(module).map((e) => e.name).filter((n) => n.startsWith("core_"));
-  assert.deepEqual(exports.sort(), ["core_close", "core_closed", "core_free", "core_input", "core_new", "core_poll", "core_query", "core_reason"]);
+  assert.deepEqual(exports.sort(), ["core_close", "core_closed", "core_free", "core_input", "core_new", "core_poll", "core_query"]);
 });
 
 test("a Core connects, queues and reports through the numeric ABI", () => {
@@ -119,9 +116,9 @@ test("a thousand cores fit in the initial memory; freeing them leaks nothing", (
       const core = new Core(new Float64Array(DEFAULTS), i, round);
       for (let id = 0; id < 5; id++) core.input(SEND, 0, id, 0);
       core.input(START, 0, 0, 0);
-      while (core.poll() !== 0) core.reason();
+      while (core.poll() !== 0) core.query(REASON);
       core.input(OPENED, 1, 0, 5);
-      while (core.poll() !== 0) core.reason();
+      while (core.poll() !== 0) core.query(REASON);
       cores.push(core);
     }
     for (const core of cores) core.free();
@@ -129,10 +126,11 @@ test("a thousand cores fit in the initial memory; freeing them leaks nothing", (
   assert.equal(memory().buffer.byteLength, before, "the wasm memory never grew");
 });
 
-test("strings cross both ways intact, and crossing them leaks nothing", () => {
+test("reasons cross both ways as ids, a close's checked by its UTF-8 length; nothing leaks", () => {
   const { Core, memory } = load();
-  const CLOSE = 5, EV_CLOSE = 11, CODE = 13;
-  const reasons = ["", "bye", "ünïcödé ✓ 🔌", "x".repeat(123), "é".repeat(61)];
+  const CLOSE = 5, EV_CLOSE = 11, CODE = 13, REASON_TOO_LONG = 4;
+  // [id, bytes]: ids are the driver's to give (0 the empty reason, 1-8 the core's words).
+  const reasons = [[0, 0], [9, 3], [4000000000, 17], [12, 123], [4294967295, 122]];
   const before = memory().buffer.byteLength;
   for (let round = 0; round < 2000; round++) {
     const core = new Core(new Float64Array(DEFAULTS), round, 0);
@@ -140,19 +138,38 @@ test("strings cross both ways intact, and crossing them leaks nothing", () => {
     while (core.poll() !== 0);
     core.input(OPENED, 1, 0, 10);
     while (core.poll() !== 0);
-    const sent = reasons[round % reasons.length];
-    assert.equal(core.close(false, 4000, sent, 20), 0);
+    const [sent, bytes] = reasons[round % reasons.length];
+    assert.equal(core.close(false, 4000, 77, 124, 20), REASON_TOO_LONG, "over 123 bytes");
+    assert.equal(core.close(true, 4000, 77, 2 ** 32 - 1, 20), REASON_TOO_LONG, "the largest length");
+    assert.equal(core.poll(), 0, "a refused close changes nothing");
+    assert.equal(core.close(false, 4000, sent, bytes, 20), 0);
     let closing;
-    for (let k; (k = core.poll()) !== 0; ) if (k === CLOSE) closing = [core.query(CODE), core.reason()];
+    for (let k; (k = core.poll()) !== 0; ) if (k === CLOSE) closing = [core.query(CODE), core.query(REASON)];
     assert.deepEqual(closing, [4000, sent], "close(code, reason) reaches the CLOSE command");
-    const heard = reasons[(round + 1) % reasons.length];
+    const [heard] = reasons[(round + 1) % reasons.length];
     core.closed(1, 4001, heard, true, 30);
     let event;
-    for (let k; (k = core.poll()) !== 0; ) if (k === EV_CLOSE) event = [core.query(CODE), core.reason()];
+    for (let k; (k = core.poll()) !== 0; ) if (k === EV_CLOSE) event = [core.query(CODE), core.query(REASON)];
     assert.deepEqual(event, [4001, heard], "the socket's close reason reaches the close event");
+    assert.equal(core.query(HELD_REASON), 0, "the core holds no reason once its commands are polled");
     core.free();
   }
   assert.equal(memory().buffer.byteLength, before, "the wasm memory never grew");
+});
+
+test("the core's own words cross as their fixed ids (1-8, src/npm/mod.rs DROP_REASONS)", () => {
+  const { Core } = load();
+  const ABANDON = 6, RECONNECT_CALLED = 6, CLOSED_BY_USER = 5;
+  const core = new Core(new Float64Array(DEFAULTS), 1, 2);
+  core.input(START, 0, 0, 0);
+  while (core.poll() !== 0);
+  assert.equal(core.close(true, undefined, 0, 0, 5), 0, "reconnect() while connecting");
+  const abandons = [];
+  for (let k; (k = core.poll()) !== 0; ) if (k === ABANDON) abandons.push(core.query(REASON));
+  assert.equal(core.close(false, undefined, 0, 0, 6), 0, "close() while connecting");
+  for (let k; (k = core.poll()) !== 0; ) if (k === ABANDON) abandons.push(core.query(REASON));
+  assert.deepEqual(abandons, [RECONNECT_CALLED, CLOSED_BY_USER]);
+  core.free();
 });
 
 test("the data the npm build blanks (scripts/blank-panic-data.mjs) is never read", async () => {
@@ -182,10 +199,10 @@ test("the data the npm build blanks (scripts/blank-panic-data.mjs) is never read
     core.input(OPENED, 1, 0, 10);
     while (core.poll() !== 0);
     assert.equal(core.query(QUEUED), 0, "flushed");
-    assert.equal(core.close(false, 4000, "ünï ✓", 20), 0);
+    assert.equal(core.close(false, 4000, 123456, 8, 20), 0);
     let closing;
-    for (let k; (k = core.poll()) !== 0; ) if (k === CLOSE) closing = [core.query(CODE), core.reason()];
-    assert.deepEqual(closing, [4000, "ünï ✓"]);
+    for (let k; (k = core.poll()) !== 0; ) if (k === CLOSE) closing = [core.query(CODE), core.query(REASON)];
+    assert.deepEqual(closing, [4000, 123456]);
     core.free();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

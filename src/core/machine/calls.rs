@@ -2,15 +2,13 @@
 //! `close()` (for good) and `reconnect()` (a new series, now). Their code and reason were
 //! checked before anything changed (`check_close`).
 
-use alloc::string::String;
-
-use super::{text, Conn, Machine};
-use crate::core::close::{DropReason, CODE_NORMAL, CODE_NO_STATUS};
+use super::{Conn, Machine};
+use crate::core::close::{DropReason, Reason, CODE_NORMAL, CODE_NO_STATUS};
 use crate::core::queue::Pushed;
 use crate::core::refusal::InputError;
 use crate::core::types::{CloseInfo, Command, Event, Millis, Outgoing, State};
 
-impl<P> Machine<P> {
+impl<P, R: Reason> Machine<P, R> {
     /// `send()`: to the open socket, else into the queue (refused after `close()`).
     /// A send from a listener of an event from before the machine ended (see
     /// [`Input::Keep`]): queued even when the machine has ended, unless the user closed.
@@ -58,7 +56,7 @@ impl<P> Machine<P> {
 
     /// `close(code, reason)`: the closing handshake if open (bounded by `closeTimeout`),
     /// else the end at once; never a reconnect.
-    pub(super) fn close(&mut self, code: Option<u16>, reason: String, now: Millis) {
+    pub(super) fn close(&mut self, code: Option<u16>, reason: R, now: Millis) {
         self.started = true;
         self.closed_by_user = true;
         self.page.unpark();
@@ -105,7 +103,7 @@ impl<P> Machine<P> {
 
     /// `reconnect(code, reason)`: drops whatever socket there is and makes attempt 1 of a new
     /// series now (or as soon as the network allows).
-    pub(super) fn reconnect(&mut self, code: Option<u16>, reason: String, now: Millis) {
+    pub(super) fn reconnect(&mut self, code: Option<u16>, reason: R, now: Millis) {
         self.page.forget_check();
         self.started = true;
         self.ended = false;
@@ -120,7 +118,7 @@ impl<P> Machine<P> {
                 self.commands.push(Command::Abandon {
                     generation,
                     code,
-                    reason: text(&reason),
+                    reason: reason.clone(),
                     dead: false,
                 });
                 self.down_since = Some(now);

@@ -4,13 +4,13 @@
 use core::ops::ControlFlow;
 
 use super::{Conn, Machine};
-use crate::core::close::{DropReason, CODE_ABNORMAL};
+use crate::core::close::{DropReason, Reason, CODE_ABNORMAL};
 use crate::core::liveness::Verdict;
 use crate::core::page::Park;
 use crate::core::timer::{Timer, LATE_AFTER};
 use crate::core::types::{ErrorCause, Event, Millis};
 
-impl<P> Machine<P> {
+impl<P, R: Reason> Machine<P, R> {
     /// The driver's timer fired at `now`: first what the driver heard meanwhile, then every
     /// timer due. An early or spurious call does nothing.
     pub(super) fn on_deadline(&mut self, last_message_at: Option<Millis>, now: Millis) {
@@ -56,7 +56,7 @@ impl<P> Machine<P> {
             (Timer::Closing, &mut Conn::Closing { generation, .. }) => {
                 let why = DropReason::CloseTimeout;
                 self.abandon(generation, why);
-                self.closed_for_good(CODE_ABNORMAL, why.as_str().into(), false, now);
+                self.closed_for_good(CODE_ABNORMAL, R::from_drop(why), false, now);
             }
             (
                 Timer::Closing,

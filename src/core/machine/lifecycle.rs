@@ -4,11 +4,11 @@
 //! hidden, parked) are the [`Page`](crate::core::page::Page)'s.
 
 use super::{Conn, Machine};
-use crate::core::close::CODE_NORMAL;
+use crate::core::close::{Reason, CODE_NORMAL};
 use crate::core::page::Park;
 use crate::core::types::{CloseInfo, Event, Millis};
 
-impl<P> Machine<P> {
+impl<P, R: Reason> Machine<P, R> {
     /// The page is back (visible, `pageshow`, `resume`): a parked client connects, and with
     /// `check` an open socket is probed and a waiting one attempts now.
     pub(super) fn page_back(&mut self, check: bool, now: Millis) {
@@ -96,7 +96,7 @@ impl<P> Machine<P> {
                 self.wait(1, None);
                 self.emit(Event::Close(CloseInfo {
                     code: CODE_NORMAL,
-                    reason: reason.as_str().into(),
+                    reason: R::from_drop(reason),
                     was_clean: true,
                     will_reconnect: true,
                     delay: None,

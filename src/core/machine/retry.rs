@@ -2,10 +2,8 @@
 //! and 4): the user's `shouldReconnect`, the next attempt of the series (backoff, `maxRetries`,
 //! `minUptime`, an attempt owed at once after a check), `giveup`, or the end for good.
 
-use alloc::string::String;
-
-use super::{text, Conn, Machine};
-use crate::core::close::{DropReason, CODE_ABNORMAL};
+use super::{Conn, Machine};
+use crate::core::close::{DropReason, Reason, CODE_ABNORMAL};
 use crate::core::types::{CloseInfo, Command, Event, Generation, Millis, State};
 
 /// What follows a disconnection or a failed attempt.
@@ -16,13 +14,13 @@ enum Plan {
     GiveUp,
 }
 
-impl<P> Machine<P> {
+impl<P, R: Reason> Machine<P, R> {
     /// An opened connection ended without the user asking.
     pub(super) fn disconnected(
         &mut self,
         opened_at: Millis,
         code: u16,
-        reason: String,
+        reason: R,
         was_clean: bool,
         now: Millis,
     ) {
@@ -30,7 +28,7 @@ impl<P> Machine<P> {
         if self.config.should_reconnect {
             self.commands.push(Command::AskShouldReconnect {
                 code,
-                reason: text(&reason),
+                reason: reason.clone(),
                 was_clean,
             });
             self.conn = Conn::Deciding { code, was_clean };
@@ -61,7 +59,7 @@ impl<P> Machine<P> {
         now: Millis,
     ) {
         self.abandon(generation, why);
-        self.disconnected(opened_at, CODE_ABNORMAL, why.as_str().into(), false, now);
+        self.disconnected(opened_at, CODE_ABNORMAL, R::from_drop(why), false, now);
     }
 
     /// An attempt failed before opening: the next one, or `giveup` (no `close`: it never
@@ -99,7 +97,7 @@ impl<P> Machine<P> {
 
     /// Moves to what `plan` says, emitting the `close` of the connection that ended (if
     /// any), then `reconnecting` or `giveup`.
-    fn carry_out(&mut self, plan: Plan, close: Option<(u16, String, bool)>, now: Millis) {
+    fn carry_out(&mut self, plan: Plan, close: Option<(u16, R, bool)>, now: Millis) {
         // A connection found "open" by a check just before, now closed: the check's
         // immediate attempt is owed (RECHECK_WINDOW).
         let recheck = close.is_some() && self.page.recheck(now);
@@ -152,13 +150,7 @@ impl<P> Machine<P> {
     }
 
     /// Ends everything for good: no socket, nothing scheduled, one final `close`.
-    pub(super) fn closed_for_good(
-        &mut self,
-        code: u16,
-        reason: String,
-        was_clean: bool,
-        now: Millis,
-    ) {
+    pub(super) fn closed_for_good(&mut self, code: u16, reason: R, was_clean: bool, now: Millis) {
         match self.conn {
             Conn::Open { opened_at, .. } | Conn::Draining { opened_at, .. } => {
                 self.ended(opened_at, now)

@@ -3,20 +3,23 @@
 // by free() (a refused config), or when this object is collected. Nothing else holds it, so
 // no call can take a freed handle (the module's functions are `unsafe` on that condition).
 
-import { core_close, core_closed, core_free, core_input, core_new, core_poll, core_query } from "../pkg/web/lifeline_ws.js";
+import { core_free, core_input, core_new, core_poll, core_query } from "../pkg/web/lifeline_ws.js";
 
-const cores = typeof FinalizationRegistry == "function" ? new FinalizationRegistry(core_free) : null;
+// The inputs that carry a reason (src/npm/mod.rs, `input`), through core_input's `extra`.
+const CLOSED = 16, CLOSE = 17, RECONNECT = 18, NO_CODE = 65536;
+
+const cores = new FinalizationRegistry(core_free); // (every platform the package runs on has it)
 
 export class Core {
   #p;
 
   constructor(values, seedHigh, seedLow) {
     this.#p = core_new(values, seedHigh, seedLow);
-    cores?.register(this, this.#p, this);
+    cores.register(this, this.#p, this);
   }
 
   free() {
-    cores?.unregister(this);
+    cores.unregister(this);
     core_free(this.#p);
   }
 
@@ -29,14 +32,14 @@ export class Core {
   }
 
   input(input, generation, value, now) {
-    return core_input(this.#p, input, generation, value, now);
+    return core_input(this.#p, input, generation, value, 0, now);
   }
 
   closed(generation, code, reason, clean, now) {
-    core_closed(this.#p, generation, code, reason, clean, now);
+    core_input(this.#p, CLOSED, generation, reason, (code & 65535) | (clean << 16), now);
   }
 
   close(reconnect, code, reason, bytes, now) {
-    return core_close(this.#p, reconnect, code, reason, bytes, now);
+    return core_input(this.#p, reconnect ? RECONNECT : CLOSE, bytes, reason, code ?? NO_CODE, now);
   }
 }

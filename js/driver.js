@@ -71,11 +71,9 @@ export function utf8Length(text) {
   return bytes;
 }
 
+// (Every platform the package runs on has DOMException and Blob: browsers, Workers, Node 18+.)
 export function domException(message, name) {
-  if (typeof DOMException == "function") return new DOMException(message, name);
-  const error = new Error(message);
-  error.name = name;
-  return error;
+  return new DOMException(message, name);
 }
 
 /** Reports a user callback's exception without breaking the caller, as EventTarget does. */
@@ -595,7 +593,7 @@ export class Driver {
   }
 }
 
-const isBlob = (data) => typeof Blob == "function" && data instanceof Blob;
+const isBlob = (data) => data instanceof Blob;
 
 /**
  * What a queue keeps of binary data: its bytes as they are now. Blobs cannot change; a

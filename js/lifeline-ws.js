@@ -115,7 +115,7 @@ function resolveUrl(u) {
 }
 
 function isBinary(data) {
-  return data instanceof ArrayBuffer || ArrayBuffer.isView(data) || (typeof Blob == "function" && data instanceof Blob);
+  return data instanceof ArrayBuffer || ArrayBuffer.isView(data) || data instanceof Blob;
 }
 
 // A message event as listeners get it: MessageEvent's members, the platform's data, and the

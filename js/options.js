@@ -149,7 +149,7 @@ function isPayload(value) {
     typeof value == "function" ||
     value instanceof ArrayBuffer ||
     ArrayBuffer.isView(value) ||
-    (typeof Blob == "function" && value instanceof Blob)
+    value instanceof Blob
   );
 }
 

@@ -133,6 +133,17 @@ export function instantiate(bytes) {
 for (const name of ["function __wbg_get_imports()", "function __wbg_finalize_init(instance, module)"])
   if (!glue.includes(name)) throw new Error(`build: the wasm-bindgen glue changed: no ${name} (update INSTANTIATE)`);
 let patched = glue;
+// wasm-bindgen's start fills its externref table's first slots (undefined, null, true,
+// false), which only JS values crossing the boundary are read from. None crosses here (the
+// module takes and gives numbers): the glue names the table nowhere else, and the import
+// stays, empty (0.05 KB gzip). A JS value crossing one day would fail the build here.
+const EXTERNREFS = /(__wbindgen_init_externref_table: function\(\) \{)[^}]*(\})/;
+if (EXTERNREFS.test(patched)) {
+  const uses = patched.replace(EXTERNREFS, "").match(/externref/gi) ?? [];
+  if (uses.length) throw new Error("build: a JS value crosses the wasm boundary (the glue uses its externref table); the npm core takes numbers only");
+  patched = patched.replace(EXTERNREFS, "$1$2");
+} else if (!/__wbindgen_init_externref_table: function\(\) \{\}/.test(patched))
+  throw new Error("build: the wasm-bindgen glue changed: no __wbindgen_init_externref_table (update EXTERNREFS)");
 if (!patched.includes(INSTANTIATE)) {
   // A --no-wasm build after an older one of this script: its addition goes first.
   const at = patched.indexOf("\n// Added by scripts/build-package.mjs");

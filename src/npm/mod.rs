@@ -17,8 +17,9 @@
 //!   [`Core::close`] those that do.
 //! - [`Core::poll`] takes the next command and answers its [`kind`]; [`Core::query`] reads
 //!   its fields (its reason's id among them) and the core's numbers ([`field`]).
-//! - They cross as free functions over a handle (`core_new`, `core_query`, …, `core_free`),
-//!   which js/core.js makes into these calls again.
+//! - They cross as five free functions over a handle (`core_new`, `core_input`, which also
+//!   carries `closed` and `close`, `core_poll`, `core_query`, `core_free`), which js/core.js
+//!   makes into these calls again.
 
 mod abi;
 #[cfg(target_arch = "wasm32")]
@@ -317,6 +318,14 @@ pub mod input {
     /// before the machine ended (the user has not been told): kept in the queue
     /// (`Input::Keep`).
     pub const KEEP: u32 = 15;
+    /// The socket of `generation` closed ([`Core::closed`]): `value` the reason's id,
+    /// `extra` the code, plus 1 << 16 when the close was clean.
+    pub const CLOSED: u32 = 16;
+    /// `close(code, reason)` ([`Core::close`]): `value` the reason's id, `generation` its
+    /// length in bytes of UTF-8, `extra` the code, or 1 << 16 for none.
+    pub const CLOSE: u32 = 17;
+    /// `reconnect(code, reason)`: as [`CLOSE`].
+    pub const RECONNECT: u32 = 18;
 }
 
 /// What [`Core::query`] reads: the core's numbers, and the fields of the command last
@@ -682,7 +691,10 @@ pub unsafe fn core_poll(core: *mut Core) -> u32 {
     unsafe { &mut *core }.poll()
 }
 
-/// [`Core::input`].
+/// Every input: [`Core::input`]'s, and through [`input::CLOSED`], [`input::CLOSE`] and
+/// [`input::RECONNECT`] (which say what `generation`, `value` and `extra` hold for them)
+/// [`Core::closed`] and [`Core::close`]. One export for all (each costs bytes in the module
+/// and in the glue); `extra` is 0 for the others.
 ///
 /// # Safety
 /// As [`core_query`]'s.
@@ -692,44 +704,34 @@ pub unsafe fn core_input(
     input: u32,
     generation: u32,
     value: f64,
+    extra: u32,
     now: f64,
 ) -> u32 {
     // SAFETY: as the caller promises.
-    unsafe { &mut *core }.input(input, generation, value, now)
-}
-
-/// [`Core::closed`].
-///
-/// # Safety
-/// As [`core_query`]'s.
-#[wasm_bindgen]
-pub unsafe fn core_closed(
-    core: *mut Core,
-    generation: u32,
-    code: u16,
-    reason: u32,
-    clean: bool,
-    now: f64,
-) {
-    // SAFETY: as the caller promises.
-    unsafe { &mut *core }.closed(generation, code, reason, clean, now)
-}
-
-/// [`Core::close`].
-///
-/// # Safety
-/// As [`core_query`]'s.
-#[wasm_bindgen]
-pub unsafe fn core_close(
-    core: *mut Core,
-    reconnect: bool,
-    code: Option<u16>,
-    reason: u32,
-    bytes: u32,
-    now: f64,
-) -> u32 {
-    // SAFETY: as the caller promises.
-    unsafe { &mut *core }.close(reconnect, code, reason, bytes, now)
+    let core = unsafe { &mut *core };
+    match input {
+        input::CLOSED => {
+            core.closed(
+                generation,
+                extra as u16,
+                value as u32,
+                extra >> 16 != 0,
+                now,
+            );
+            0
+        }
+        input::CLOSE | input::RECONNECT => {
+            let code = (extra >> 16 == 0).then_some(extra as u16);
+            core.close(
+                input == input::RECONNECT,
+                code,
+                value as u32,
+                generation,
+                now,
+            )
+        }
+        _ => core.input(input, generation, value, now),
+    }
 }
 
 /// Panics trap: the npm build has no std, so no panic machinery and no formatting (the core's

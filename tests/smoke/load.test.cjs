@@ -20,7 +20,8 @@ const START = 0, OPENED = 1, SEND = 6;
 const OPEN = 1;
 const ERROR = 0, STATE = 1, QUEUED = 6, GENERATION = 10, REASON = 15, HELD_REASON = 16;
 
-// The calls over a handle, as js/core.js makes them of the glue's `core_*` functions.
+// The calls over a handle, as js/core.js makes them of the glue's `core_*` functions
+// (closed and close through core_input: src/npm/mod.rs, input::CLOSED, CLOSE, RECONNECT).
 function coreOf(glue) {
   return class Core {
     constructor(values, high, low) {
@@ -36,13 +37,13 @@ function coreOf(glue) {
       return glue.core_poll(this.p);
     }
     input(input, generation, value, now) {
-      return glue.core_input(this.p, input, generation, value, now);
+      return glue.core_input(this.p, input, generation, value, 0, now);
     }
     closed(generation, code, reason, clean, now) {
-      glue.core_closed(this.p, generation, code, reason, clean, now);
+      glue.core_input(this.p, 16, generation, reason, code | (clean << 16), now);
     }
     close(reconnect, code, reason, bytes, now) {
-      return glue.core_close(this.p, reconnect, code, reason, bytes, now);
+      return glue.core_input(this.p, reconnect ? 18 : 17, bytes, reason, code ?? 65536, now);
     }
   };
 }
@@ -78,7 +79,7 @@ test("the module calls no JS: its only imports are wasm-bindgen's intrinsics", (
   const imports = WebAssembly.Module.imports(module).map((i) => i.name);
   for (const name of imports) assert.match(name, /^__wbg___wbindgen_throw_|^__wbindgen_init_externref_table$/, `import ${name}`);
   const exports = WebAssembly.Module.exports(module).map((e) => e.name).filter((n) => n.startsWith("core_"));
-  assert.deepEqual(exports.sort(), ["core_close", "core_closed", "core_free", "core_input", "core_new", "core_poll", "core_query"]);
+  assert.deepEqual(exports.sort(), ["core_free", "core_input", "core_new", "core_poll", "core_query"]);
 });
 
 test("a Core connects, queues and reports through the numeric ABI", () => {

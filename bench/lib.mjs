@@ -2,6 +2,7 @@
 
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
 import os, { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -179,6 +180,36 @@ export async function startChromium(url, cpu, extraArgs = []) {
       }
     },
   };
+}
+
+/**
+ * The web server of a browser scenario's page, on 127.0.0.1: `files` maps a path to
+ * [content type, body] (a body may be a function, called at each request), and the page
+ * POSTs its results as JSON to /result, which resolves `done`. Returns { port, url, done,
+ * stop }.
+ */
+export async function resultSite(files) {
+  let finished;
+  const done = new Promise((resolve) => (finished = resolve));
+  const http = createServer((req, res) => {
+    if (req.url == "/result" && req.method == "POST") {
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "application/json" }).end("true");
+        finished(JSON.parse(body));
+      });
+      return;
+    }
+    const file = files[req.url];
+    if (!file) return res.writeHead(404).end();
+    const body = typeof file[1] == "function" ? file[1]() : file[1];
+    res.writeHead(200, { "content-type": file[0], "cache-control": "no-store" }).end(body);
+  });
+  await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const port = http.address().port;
+  return { port, url: `http://127.0.0.1:${port}/`, done, stop: () => new Promise((r) => http.close(r)) };
 }
 
 /** Runs `tasks` (functions returning promises) with at most `limit` at a time, in order. */

@@ -19,13 +19,12 @@
 // with the k-th library; a first round is a warm-up (the files into the page cache), not
 // counted.
 
-import { createServer } from "node:http";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { LIBRARIES } from "../clients.mjs";
-import { BENCH, ROOT, median, num, quantile, rotate, runChild, spread, startChromium, table } from "../lib.mjs";
+import { BENCH, ROOT, median, num, quantile, resultSite, rotate, runChild, spread, startChromium, table } from "../lib.mjs";
 import { startBenchServer } from "../server.mjs";
 
 /**
@@ -163,26 +162,8 @@ async function site(ctx, list, plan) {
     v.file = `/lib/${v.key}.js`;
     files[v.file] = ["text/javascript", Buffer.from(result.outputFiles[0].contents)];
   }
-  let finished;
-  const done = new Promise((resolve) => (finished = resolve));
-  const http = createServer((req, res) => {
-    if (req.url == "/result" && req.method == "POST") {
-      let body = "";
-      req.setEncoding("utf8");
-      req.on("data", (d) => (body += d));
-      req.on("end", () => {
-        res.writeHead(200, { "content-type": "application/json" }).end("true");
-        finished(JSON.parse(body));
-      });
-      return;
-    }
-    if (req.url == "/plan") return res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(plan()));
-    const file = files[req.url];
-    if (!file) return res.writeHead(404).end();
-    res.writeHead(200, { "content-type": file[0], "cache-control": "no-store" }).end(file[1]);
-  });
-  await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
-  return { port: http.address().port, done, stop: () => new Promise((r) => http.close(r)) };
+  files["/plan"] = ["application/json", () => JSON.stringify(plan())];
+  return resultSite(files);
 }
 
 async function chromium(ctx, list) {

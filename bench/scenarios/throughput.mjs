@@ -14,12 +14,11 @@
 // Also the dispatch table: each library's own per-message code without a network
 // (bench/node/dispatch-child.mjs), round robin the same way.
 
-import { createServer } from "node:http";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { LIBRARIES } from "../clients.mjs";
-import { BENCH, ROOT, median, num, quantile, rotate, spread, startChromium, startWorker, table } from "../lib.mjs";
+import { BENCH, ROOT, median, num, quantile, resultSite, rotate, spread, startChromium, startWorker, table } from "../lib.mjs";
 import { spawnBenchServer } from "../server.mjs";
 import { WORKLOADS, scaled } from "../workloads.mjs";
 
@@ -233,25 +232,7 @@ async function site(ctx, plan) {
     "/page.js": ["text/javascript", readFileSync(join(out, "page.js"))],
     "/plan": ["application/json", JSON.stringify(plan)],
   };
-  let finished;
-  const done = new Promise((resolve) => (finished = resolve));
-  const http = createServer((req, res) => {
-    if (req.url == "/result" && req.method == "POST") {
-      let body = "";
-      req.setEncoding("utf8");
-      req.on("data", (d) => (body += d));
-      req.on("end", () => {
-        res.writeHead(200, { "content-type": "application/json" }).end("true");
-        finished(JSON.parse(body));
-      });
-      return;
-    }
-    const file = files[req.url];
-    if (!file) return res.writeHead(404).end();
-    res.writeHead(200, { "content-type": file[0], "cache-control": "no-store" }).end(file[1]);
-  });
-  await new Promise((resolve) => http.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${http.address().port}/`, done, stop: () => new Promise((r) => http.close(r)) };
+  return resultSite(files);
 }
 
 async function chromium(ctx) {

@@ -601,6 +601,11 @@ export class Driver {
 
 const isBlob = (data) => data instanceof Blob;
 
+/** Binary data as `send()` takes it as is (the facade, and a ping payload in js/options.js). */
+export function isBinary(data) {
+  return data instanceof ArrayBuffer || ArrayBuffer.isView(data) || isBlob(data);
+}
+
 /**
  * What a queue keeps of binary data: its bytes as they are now. Blobs cannot change; a
  * detached buffer holds no bytes (and a DataView of one throws on byteLength).

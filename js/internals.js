@@ -4,4 +4,7 @@
 // module, one wasm instance and one Driver class.
 import { LifelineSocket } from "./lifeline-ws.js";
 
-export const { Driver, FIRE, MESSAGE, STATE } = LifelineSocket[Symbol.for("lifeline-ws")];
+/** The key of LifelineSocket's static that holds them (and, in the share entry, `Shared`). */
+export const INTERNALS = Symbol.for("lifeline-ws");
+
+export const { Driver, FIRE, MESSAGE, STATE } = LifelineSocket[INTERNALS];

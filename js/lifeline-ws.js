@@ -6,7 +6,7 @@
 import { instantiate, instantiateSync } from "../pkg/web/lifeline_ws.js";
 import wasmBytes from "../pkg/web/lifeline_ws_bytes.js";
 import { Core } from "./core.js";
-import { Driver, FIRE, MESSAGE, STATE, copy, domException, report } from "./driver.js";
+import { Driver, FIRE, MESSAGE, STATE, copy, domException, isBinary, report } from "./driver.js";
 import { configError, readOptions, readProtocols } from "./options.js";
 
 const READY_STATE = { connecting: 0, waiting: 0, open: 1, closing: 2, closed: 3 };
@@ -112,10 +112,6 @@ function resolveUrl(u) {
   if (url.hash || url.href.endsWith("#"))
     throw syntaxError("WebSocket URL must not have a fragment, got " + shown(url));
   return url.href;
-}
-
-function isBinary(data) {
-  return data instanceof ArrayBuffer || ArrayBuffer.isView(data) || data instanceof Blob;
 }
 
 // A message event as listeners get it: MessageEvent's members, the platform's data, and the

@@ -3,9 +3,8 @@
 // page that imports both loads one wasm module. Built into dist/share.{mjs,cjs} by
 // scripts/build-package.mjs, with the main entry left as an import of ./lifeline-ws.{mjs,cjs}.
 import { LifelineSocket as Socket } from "./lifeline-ws.js";
+import { INTERNALS } from "./internals.js";
 import { Shared } from "./share.js";
-
-const INTERNALS = Symbol.for("lifeline-ws");
 
 /** A LifelineSocket that also takes the `share` option. */
 export class LifelineSocket extends Socket {

@@ -638,6 +638,26 @@ impl Core {
         self.handle(input, now)
     }
 
+    /// What `core_input` carries: [`Core::input`]'s inputs, and [`input::CLOSED`],
+    /// [`input::CLOSE`] and [`input::RECONNECT`], which take `extra` too (the code and, for
+    /// `CLOSED`, 1 << 16 when clean; for `CLOSE`, 1 << 16 alone for no code) and become
+    /// [`Core::closed`] and [`Core::close`].
+    pub fn feed(&mut self, input: u32, generation: u32, value: f64, extra: u32, now: f64) -> u32 {
+        match input {
+            input::CLOSED => {
+                let clean = extra >> 16 != 0;
+                self.closed(generation, extra as u16, value as u32, clean, now);
+                0
+            }
+            input::CLOSE | input::RECONNECT => {
+                let code = (extra >> 16 == 0).then_some(extra as u16);
+                let reconnect = input == input::RECONNECT;
+                self.close(reconnect, code, value as u32, generation, now)
+            }
+            _ => self.input(input, generation, value, now),
+        }
+    }
+
     fn handle(&mut self, input: Input<u32, ReasonId>, now: f64) -> u32 {
         match self.machine.handle(input, millis(now)) {
             Ok(()) => 0,
@@ -708,30 +728,7 @@ pub unsafe fn core_input(
     now: f64,
 ) -> u32 {
     // SAFETY: as the caller promises.
-    let core = unsafe { &mut *core };
-    match input {
-        input::CLOSED => {
-            core.closed(
-                generation,
-                extra as u16,
-                value as u32,
-                extra >> 16 != 0,
-                now,
-            );
-            0
-        }
-        input::CLOSE | input::RECONNECT => {
-            let code = (extra >> 16 == 0).then_some(extra as u16);
-            core.close(
-                input == input::RECONNECT,
-                code,
-                value as u32,
-                generation,
-                now,
-            )
-        }
-        _ => core.input(input, generation, value, now),
-    }
+    unsafe { &mut *core }.feed(input, generation, value, extra, now)
 }
 
 /// Panics trap: the npm build has no std, so no panic machinery and no formatting (the core's
@@ -982,6 +979,51 @@ mod tests {
                 | DropReason::HiddenTooLong => {}
             }
         }
+    }
+
+    #[test]
+    fn feed_unpacks_the_inputs_with_a_reason() {
+        let mut core = Core::new(defaults()[..].into(), 0, 1);
+        core.feed(input::START, 0, 0.0, 0, 0.0);
+        core.feed(input::OPENED, 1, 0.0, 0, 10.0);
+        drain(&mut core);
+        // close(): code 4000, reason 40 of 124 bytes is refused; no code at all is not.
+        assert_eq!(
+            core.feed(input::CLOSE, 124, 40.0, 4000, 20.0),
+            refusal::REASON_TOO_LONG
+        );
+        assert_eq!(
+            core.feed(input::CLOSE, 0, 40.0, 1001, 20.0),
+            refusal::CLOSE_CODE
+        );
+        assert_eq!(core.feed(input::RECONNECT, 3, 40.0, 1 << 16, 20.0), 0);
+        let mut abandon = None;
+        loop {
+            let k = core.poll();
+            if k == kind::NONE {
+                break;
+            }
+            if k == kind::ABANDON {
+                abandon = Some((core.value(field::CODE), core.value(field::REASON)));
+            }
+        }
+        assert_eq!(abandon, Some((Some(1000.0), Some(40.0))), "no code: 1000");
+        // closed(): code 4001, clean, reason 41, on the new socket.
+        core.feed(input::OPENED, 2, 0.0, 0, 30.0);
+        drain(&mut core);
+        core.feed(input::CLOSED, 2, 41.0, 4001 | 1 << 16, 40.0);
+        let mut close = None;
+        loop {
+            let k = core.poll();
+            if k == kind::NONE {
+                break;
+            }
+            if k == kind::EV_CLOSE {
+                let clean = core.value(field::FLAG);
+                close = Some((core.value(field::CODE), core.value(field::REASON), clean));
+            }
+        }
+        assert_eq!(close, Some((Some(4001.0), Some(41.0), Some(1.0))));
     }
 
     #[test]

@@ -601,7 +601,7 @@ export class Driver {
 
 const isBlob = (data) => data instanceof Blob;
 
-/** Binary data as `send()` takes it as is (the facade, and a ping payload in js/options.js). */
+/** Binary data, which `send()` takes as it is (js/options.js, which imports nothing, has its own check for payloads). */
 export function isBinary(data) {
   return data instanceof ArrayBuffer || ArrayBuffer.isView(data) || isBlob(data);
 }
